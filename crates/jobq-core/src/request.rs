@@ -140,8 +140,9 @@ fn validate_worker(worker: &str) -> Result<()> {
 }
 
 /// How an attempt ended, as a consumer reports it to [`settle`](crate::Queue::settle).
+/// Not `#[non_exhaustive]`: every backend must handle every outcome, so a new one is a
+/// deliberate, breaking change.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Outcome {
     /// The job is done.
     Complete,

@@ -1,0 +1,3 @@
+INSERT INTO jobq_jobs
+    (id, queue, state, priority, run_at, attempts, max_attempts, created_at, updated_at, payload)
+VALUES (?1, ?2, 'queued', ?3, ?4, 0, ?5, ?6, ?6, ?7)

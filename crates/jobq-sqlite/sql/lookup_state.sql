@@ -1,0 +1,1 @@
+SELECT seq, state FROM jobq_jobs WHERE id = ?1
