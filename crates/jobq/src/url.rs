@@ -1,0 +1,75 @@
+//! Choosing a backend by URL.
+
+use jobq_core::{Error, Result};
+use jobq_sqlite::{SqliteOptions, SqliteQueue};
+
+use crate::AnyQueue;
+
+/// The store used when no URL is given: `jobq.db` in the working directory.
+pub const DEFAULT_URL: &str = "sqlite:jobq.db";
+
+/// Opens the store `url` names:
+///
+/// - `sqlite:PATH` (or `sqlite://PATH`, or a bare path): the embedded SQLite file, created
+///   if missing. Options: `?synchronous=full|normal&busy_timeout=30s`.
+///
+/// # Errors
+///
+/// [`Error::InvalidInput`] for a URL that names no backend this build has, or is malformed;
+/// what the backend returns when its store cannot be opened.
+pub async fn connect(url: &str) -> Result<AnyQueue> {
+    match scheme(url) {
+        None | Some("sqlite") => {
+            let opts = SqliteOptions::from_url(url)?;
+            Ok(AnyQueue::Sqlite(SqliteQueue::open(opts).await?))
+        }
+        Some(scheme @ ("postgres" | "postgresql" | "http" | "https")) => Err(Error::invalid(
+            "url",
+            format!("{scheme}: URLs need a backend this jobq was built without; use sqlite:PATH"),
+        )),
+        Some(other) => Err(Error::invalid(
+            "url",
+            format!("unknown scheme {other:?} in {url:?}; expected sqlite:PATH or a file path"),
+        )),
+    }
+}
+
+/// The URL's scheme, when it starts with one (`letters:`); a bare path has none.
+fn scheme(url: &str) -> Option<&str> {
+    let (scheme, _) = url.split_once(':')?;
+    let mut chars = scheme.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then_some(scheme)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes() {
+        assert_eq!(scheme("sqlite:x.db"), Some("sqlite"));
+        assert_eq!(scheme("postgres://h/db"), Some("postgres"));
+        assert_eq!(scheme("x.db"), None);
+        assert_eq!(scheme("./a:b.db"), None);
+        assert_eq!(scheme("/tmp/x.db"), None);
+    }
+
+    #[tokio::test]
+    async fn unknown_schemes_are_refused_by_name() {
+        let err = connect("redis://localhost").await.unwrap_err().to_string();
+        assert!(err.contains("unknown scheme \"redis\""), "{err}");
+    }
+
+    #[tokio::test]
+    async fn bare_paths_and_sqlite_urls_open_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        let a = connect(path.to_str().unwrap()).await.unwrap();
+        let b = connect(&format!("sqlite:{}", path.display())).await.unwrap();
+        assert!(matches!((a, b), (AnyQueue::Sqlite(_), AnyQueue::Sqlite(_))));
+        assert!(path.exists());
+    }
+}
