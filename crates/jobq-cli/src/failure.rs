@@ -82,7 +82,7 @@ impl Failure {
         } else {
             styled(style::BAD, "error:")
         };
-        let _ = anstream::eprintln!("{label} {message}");
+        anstream::eprintln!("{label} {message}");
         ExitCode::from(status)
     }
 }

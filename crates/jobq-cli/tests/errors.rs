@@ -29,13 +29,43 @@ fn malformed_arguments_are_usage_errors_naming_the_flag() {
     let q = Jobq::new();
     q.submit("x", &["--id", "existing"]);
     let long_id = "𝄞".repeat(2001);
-    refused(&q, &["submit", "x", "--id", &long_id], 2, "2001 characters, the limit is 2000", 1);
-    refused(&q, &["submit", "x", "-q", "no spaces"], 2, "invalid queue name", 1);
+    refused(
+        &q,
+        &["submit", "x", "--id", &long_id],
+        2,
+        "2001 characters, the limit is 2000",
+        1,
+    );
+    refused(
+        &q,
+        &["submit", "x", "-q", "no spaces"],
+        2,
+        "invalid queue name",
+        1,
+    );
     refused(&q, &["submit", "x", "-q", ""], 2, "must not be empty", 1);
-    refused(&q, &["submit", "x", "--delay", "soon"], 2, "like 250ms, 30s, 5m or 1h", 1);
-    refused(&q, &["submit", "x", "--max-attempts", "0"], 2, "--max-attempts", 1);
+    refused(
+        &q,
+        &["submit", "x", "--delay", "soon"],
+        2,
+        "like 250ms, 30s, 5m or 1h",
+        1,
+    );
+    refused(
+        &q,
+        &["submit", "x", "--max-attempts", "0"],
+        2,
+        "--max-attempts",
+        1,
+    );
     refused(&q, &["list", "--state", "finished"], 2, "\"finished\"", 1);
-    refused(&q, &["purge", "--state", "queued"], 1, "only finished jobs", 1);
+    refused(
+        &q,
+        &["purge", "--state", "queued"],
+        1,
+        "only finished jobs",
+        1,
+    );
     refused(&q, &["take", "--lease", "0s"], 1, "invalid lease", 1);
     refused(&q, &["frobnicate"], 2, "unrecognized subcommand", 1);
 }
@@ -56,7 +86,13 @@ fn a_2000_character_id_works_end_to_end() {
 fn duplicate_id_is_refused_and_changes_nothing() {
     let q = Jobq::new();
     q.submit("first", &["--id", "same"]);
-    refused(&q, &["submit", "second", "--id", "same"], 1, "job \"same\" already exists", 1);
+    refused(
+        &q,
+        &["submit", "second", "--id", "same"],
+        1,
+        "job \"same\" already exists",
+        1,
+    );
     assert_eq!(q.status("same")["payload"], "first");
 }
 
@@ -66,7 +102,8 @@ fn oversized_payload_is_refused_naming_the_limit() {
     let big = vec![b'x'; 1024 * 1024 + 1];
     let run = q.run_with_stdin(&["submit"], &big).expect(1);
     assert!(
-        run.stderr.contains("1048577 bytes, the limit is 1048576 bytes"),
+        run.stderr
+            .contains("1048577 bytes, the limit is 1048576 bytes"),
         "{}",
         run.stderr
     );
@@ -90,9 +127,21 @@ fn stale_and_made_up_leases_are_refused() {
     let q = Jobq::new();
     let id = q.submit("x", &[]);
     let lease = q.take(&[])["lease"].as_str().unwrap().to_owned();
-    refused(&q, &["complete", &id, "--lease", "not-the-lease"], 1, "lease lost", 1);
+    refused(
+        &q,
+        &["complete", &id, "--lease", "not-the-lease"],
+        1,
+        "lease lost",
+        1,
+    );
     q.run(&["complete", &id, "--lease", &lease]).expect(0);
-    refused(&q, &["complete", &id, "--lease", &lease], 1, "the job is done now", 1);
+    refused(
+        &q,
+        &["complete", &id, "--lease", &lease],
+        1,
+        "the job is done now",
+        1,
+    );
     refused(&q, &["fail", &id, "--lease", &lease], 1, "lease lost", 1);
     assert_eq!(q.status(&id)["state"], "done");
 }
@@ -104,11 +153,23 @@ fn resubmit_and_cancel_in_the_wrong_state_change_nothing() {
     let other = q.submit("o", &[]);
     q.run(&["cancel", &other]).expect(0);
     // One good id and one in the wrong state: neither moves.
-    refused(&q, &["resubmit", &other, &queued], 1, "resubmit applies only to failed or cancelled", 2);
+    refused(
+        &q,
+        &["resubmit", &other, &queued],
+        1,
+        "resubmit applies only to failed or cancelled",
+        2,
+    );
     assert_eq!(q.status(&other)["state"], "cancelled");
     let lease_holder = q.take(&[]);
     assert_eq!(lease_holder["id"], queued.as_str());
-    refused(&q, &["cancel", &queued], 1, "cancel applies only to queued", 2);
+    refused(
+        &q,
+        &["cancel", &queued],
+        1,
+        "cancel applies only to queued",
+        2,
+    );
 }
 
 #[test]
@@ -125,7 +186,11 @@ fn errors_are_json_with_json() {
 fn bad_urls_are_refused_by_name() {
     let q = Jobq::new();
     let run = q.run(&["--url", "ftp://example.com/q", "stats"]).expect(1);
-    assert!(run.stderr.contains("unknown scheme \"ftp\""), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown scheme \"ftp\""),
+        "{}",
+        run.stderr
+    );
     let run = q.run(&["--url", "sqlite:", "stats"]).expect(1);
     assert!(run.stderr.contains("names no file"), "{}", run.stderr);
 }
@@ -154,7 +219,8 @@ fn submit_lines_reports_which_lines_were_not_submitted() {
         .run_with_stdin(&["submit", "--lines", "--batch", "2"], input.as_bytes())
         .expect(1);
     assert!(
-        run.stderr.contains("lines 3 to 4 were not submitted (2 jobs from earlier lines were)"),
+        run.stderr
+            .contains("lines 3 to 4 were not submitted (2 jobs from earlier lines were)"),
         "{}",
         run.stderr
     );

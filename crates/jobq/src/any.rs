@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use jobq_core::{
-    Job, JobId, JobStatus, LeaseToken, LeasedJob, ListQuery, NewJob, PurgeQuery, Queue,
-    QueueName, Result, Select, Settled, Settlement, Stats, TakeRequest, Timestamp,
+    Job, JobId, JobStatus, LeaseToken, LeasedJob, ListQuery, NewJob, PurgeQuery, Queue, QueueName,
+    Result, Select, Settled, Settlement, Stats, TakeRequest, Timestamp,
 };
 use jobq_sqlite::SqliteQueue;
 
@@ -38,7 +38,12 @@ impl Queue for AnyQueue {
         each!(self, q => q.settle(settlements).await)
     }
 
-    async fn extend(&self, id: &JobId, lease: &LeaseToken, lease_for: Duration) -> Result<Timestamp> {
+    async fn extend(
+        &self,
+        id: &JobId,
+        lease: &LeaseToken,
+        lease_for: Duration,
+    ) -> Result<Timestamp> {
         each!(self, q => q.extend(id, lease, lease_for).await)
     }
 

@@ -27,6 +27,7 @@
 //! - `url`: [`connect`] and the URL forms it understands.
 //! - `any`: [`AnyQueue`], the run-time choice of backend as an enum (async trait methods
 //!   cannot go through `dyn`, and an enum costs no allocation per call).
+//! - [`worker`]: the worker runtime (`jobq-worker`), which runs a handler for each job.
 
 mod any;
 mod url;
@@ -39,4 +40,5 @@ pub use jobq_core::{
     TakeRequest, Timestamp, wire,
 };
 pub use jobq_sqlite::{SqliteOptions, SqliteQueue};
+pub use jobq_worker as worker;
 pub use url::{DEFAULT_URL, connect};

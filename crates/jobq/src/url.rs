@@ -68,7 +68,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("q.db");
         let a = connect(path.to_str().unwrap()).await.unwrap();
-        let b = connect(&format!("sqlite:{}", path.display())).await.unwrap();
+        let b = connect(&format!("sqlite:{}", path.display()))
+            .await
+            .unwrap();
         assert!(matches!((a, b), (AnyQueue::Sqlite(_), AnyQueue::Sqlite(_))));
         assert!(path.exists());
     }

@@ -4,7 +4,6 @@ use jobq::wire::LeasedJson;
 use jobq::{AnyQueue, JobState, Queue, TakeRequest};
 use serde_json::json;
 
-use super::default_worker;
 use crate::args::{ExtendArgs, FailArgs, LeaseArgs, TakeArgs};
 use crate::failure::Failure;
 use crate::output::{Out, preview, style, styled};
@@ -14,7 +13,7 @@ pub(crate) async fn take(queue: &AnyQueue, args: TakeArgs, out: &Out) -> Result<
     let req = TakeRequest::new(args.queue.clone())
         .lease(args.lease)
         .wait(args.wait)
-        .worker(args.worker.unwrap_or_else(default_worker));
+        .worker(args.worker.unwrap_or_else(jobq::worker::default_name));
     let Some(job) = queue.take_one(req).await? else {
         return Err(Failure::Nothing(format!(
             "no job ready in queue {}",

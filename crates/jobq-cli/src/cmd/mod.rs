@@ -34,12 +34,3 @@ async fn dispatch(queue: &AnyQueue, command: Command, out: &Out) -> Result<(), F
         Command::List(args) => inspect::list(queue, args, out).await,
     }
 }
-
-/// The worker name recorded when none is given: `HOSTNAME:PID`.
-pub(crate) fn default_worker() -> String {
-    format!(
-        "{}:{}",
-        gethostname::gethostname().to_string_lossy(),
-        std::process::id()
-    )
-}

@@ -3,7 +3,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -61,12 +61,7 @@ impl Jobq {
 
     /// A `jobq` command on this store, not yet started.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(Self::bin());
-        cmd.args(args)
-            .env("JOBQ_URL", &self.url)
-            .env("NO_COLOR", "1")
-            .current_dir(self.dir.path());
-        cmd
+        command_at(&self.url, self.dir.path(), args)
     }
 
     /// Runs `jobq ARGS` with empty standard input.
@@ -76,24 +71,7 @@ impl Jobq {
 
     /// Runs `jobq ARGS` with `stdin` on standard input.
     pub fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Run {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(stdin).unwrap();
-        let Output {
-            status,
-            stdout,
-            stderr,
-        } = child.wait_with_output().unwrap();
-        Run {
-            code: status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        }
+        run_command(self.command(args), stdin)
     }
 
     /// Submits `payload` and returns the id.
@@ -121,6 +99,37 @@ impl Jobq {
     /// `jobq --json status ID` as JSON.
     pub fn status(&self, id: &str) -> Value {
         self.run(&["--json", "status", id]).expect(0).json()
+    }
+}
+
+/// A `jobq` command on the store at `url`, run in `dir`, not yet started.
+pub fn command_at(url: &str, dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(Jobq::bin());
+    cmd.args(args)
+        .env("JOBQ_URL", url)
+        .env("NO_COLOR", "1")
+        .current_dir(dir);
+    cmd
+}
+
+/// Runs `cmd` with `stdin` on its standard input and collects what it printed.
+pub fn run_command(mut cmd: Command, stdin: &[u8]) -> Run {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
     }
 }
 
