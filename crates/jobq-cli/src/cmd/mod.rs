@@ -1,5 +1,6 @@
 //! The commands, one module per group, each a function from its arguments to printed output.
 
+mod demo;
 mod inspect;
 mod lease;
 mod manage;
@@ -32,5 +33,6 @@ async fn dispatch(queue: &AnyQueue, command: Command, out: &Out) -> Result<(), F
         Command::Status(args) => inspect::status(queue, args, out).await,
         Command::Stats(args) => inspect::stats(queue, args, out).await,
         Command::List(args) => inspect::list(queue, args, out).await,
+        Command::Demo(args) => demo::demo(queue.clone(), args, out).await,
     }
 }

@@ -1,10 +1,14 @@
 //! The command line's grammar (clap). Ids, queue names and durations are checked here, so a
 //! malformed argument is a usage error (exit 2) naming the flag, before anything is opened.
 
+mod demo;
+
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use jobq::{JobId, JobState, LeaseToken, QueueName};
+
+pub(crate) use demo::{DemoArgs, Role};
 
 /// jobq: a persistent job queue for many producers and many consumers.
 #[derive(Debug, Parser)]
@@ -49,6 +53,8 @@ pub(crate) enum Command {
     List(ListArgs),
     /// Delete finished jobs (and their history).
     Purge(PurgeArgs),
+    /// Run the basic system: producers, consumers, a manager and ops sharing one queue.
+    Demo(DemoArgs),
 }
 
 /// `jobq submit`.
