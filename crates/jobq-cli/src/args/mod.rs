@@ -1,6 +1,7 @@
 //! The command line's grammar (clap). Ids, queue names and durations are checked here, so a
 //! malformed argument is a usage error (exit 2) naming the flag, before anything is opened.
 
+mod bench;
 mod demo;
 
 use std::time::Duration;
@@ -8,6 +9,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use jobq::{JobId, JobState, LeaseToken, QueueName};
 
+pub(crate) use bench::{BenchArgs, BenchProcessArgs};
 pub(crate) use demo::{DemoArgs, Role};
 
 /// jobq: a persistent job queue for many producers and many consumers.
@@ -24,6 +26,10 @@ pub(crate) struct Cli {
 
     #[command(subcommand)]
     pub(crate) command: Command,
+
+    /// Whether the URL was given (by --url or JOBQ_URL) rather than the default.
+    #[arg(skip)]
+    pub(crate) url_given: bool,
 }
 
 /// The commands.
@@ -55,6 +61,12 @@ pub(crate) enum Command {
     Purge(PurgeArgs),
     /// Run the basic system: producers, consumers, a manager and ops sharing one queue.
     Demo(DemoArgs),
+    /// Measure throughput and latency, beside the raw limit of the storage (on a scratch
+    /// SQLite file unless --url or JOBQ_URL is given).
+    Bench(BenchArgs),
+    /// One process of the benchmark's multi-process cycle.
+    #[command(name = "bench-process", hide = true)]
+    BenchProcess(BenchProcessArgs),
 }
 
 /// `jobq submit`.
