@@ -22,18 +22,25 @@
 //! - [`crew`]: section jobs, and the crews that build them.
 //! - [`site`]: [`Site`], the queue and the log together: configurations become jobs,
 //!   questions are answered from the log.
+//! - [`api`]: the REST routes (axum).
+//! - [`server`]: [`Server`], `wall serve` as a library call.
+//! - [`build`]: `wall run`, a whole build and its overview table.
 //! - [`error`]: [`WallError`], the app's one error type.
 
+pub mod api;
+pub mod build;
 pub mod config;
 pub mod crew;
 pub mod error;
 pub mod format;
 pub mod rules;
+pub mod server;
 pub mod site;
 pub mod worklog;
 
 pub use config::WallConfig;
 pub use error::{Result, WallError};
 pub use format::thousands;
+pub use server::{ServeOptions, Server};
 pub use site::Site;
 pub use worklog::WorkLog;
