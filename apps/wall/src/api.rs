@@ -13,7 +13,8 @@
 //! Every path works with or without its final slash. Errors are
 //! `{"error": {"code": "…", "message": "…"}}`: 400 for a bad configuration, day or query,
 //! 404 for an unknown profile (or no wall yet), 409 `still_building` (with `Retry-After`)
-//! while the work an answer depends on is not all recorded yet.
+//! while the work an answer depends on is not all recorded yet, 413 for a configuration
+//! over the body limit (2 MB).
 
 use std::sync::Arc;
 
@@ -24,7 +25,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 
 use crate::config::WallConfig;
 use crate::error::{Result, WallError};
@@ -82,9 +84,15 @@ fn parse_day(text: &str) -> Result<u64> {
             "day 0 is below 1; days count from 1".into(),
         )),
         Ok(day) => Ok(day),
-        Err(_) if text.starts_with('-') && text[1..].bytes().all(|b| b.is_ascii_digit()) => Err(
-            WallError::InvalidDay(format!("day {text} is below 1; days count from 1")),
-        ),
+        Err(_)
+            if text.len() > 1
+                && text.starts_with('-')
+                && text[1..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Err(WallError::InvalidDay(format!(
+                "day {text} is below 1; days count from 1"
+            )))
+        }
         Err(_) => Err(WallError::InvalidDay(format!(
             "{text:?} is not a day; days are whole numbers from 1"
         ))),
@@ -102,44 +110,64 @@ async fn parse_profile(site: &Site, text: &str) -> Result<u64> {
     }
 }
 
+/// `{"day": "1", "ice_amount": "585"}`, fields in the seed's order.
+#[derive(Debug, Serialize)]
+struct IceOnDay {
+    day: String,
+    ice_amount: String,
+}
+
+/// `{"day": "1", "cost": "1,111,500"}`, or `{"day": null, …}` for the finished wall.
+#[derive(Debug, Serialize)]
+struct CostThrough {
+    day: Option<String>,
+    cost: String,
+}
+
 async fn ice_on_day(
     State(site): State<Arc<Site>>,
     Path((profile, day)): Path<(String, String)>,
-) -> Result<axum::Json<Value>> {
+) -> Result<axum::Json<IceOnDay>> {
     let day = parse_day(&day)?;
     let profile = parse_profile(&site, &profile).await?;
     let ice = site.ice_on_day(profile, day).await?;
-    Ok(axum::Json(
-        json!({"day": day.to_string(), "ice_amount": thousands(ice)}),
-    ))
+    Ok(axum::Json(IceOnDay {
+        day: day.to_string(),
+        ice_amount: thousands(ice),
+    }))
 }
 
 async fn profile_cost(
     State(site): State<Arc<Site>>,
     Path((profile, day)): Path<(String, String)>,
-) -> Result<axum::Json<Value>> {
+) -> Result<axum::Json<CostThrough>> {
     let day = parse_day(&day)?;
     let profile = parse_profile(&site, &profile).await?;
     let cost = site.profile_cost(profile, day).await?;
-    Ok(axum::Json(
-        json!({"day": day.to_string(), "cost": thousands(cost)}),
-    ))
+    Ok(axum::Json(CostThrough {
+        day: Some(day.to_string()),
+        cost: thousands(cost),
+    }))
 }
 
 async fn wall_cost_on_day(
     State(site): State<Arc<Site>>,
     Path(day): Path<String>,
-) -> Result<axum::Json<Value>> {
+) -> Result<axum::Json<CostThrough>> {
     let day = parse_day(&day)?;
     let cost = site.wall_cost(Some(day)).await?;
-    Ok(axum::Json(
-        json!({"day": day.to_string(), "cost": thousands(cost)}),
-    ))
+    Ok(axum::Json(CostThrough {
+        day: Some(day.to_string()),
+        cost: thousands(cost),
+    }))
 }
 
-async fn wall_cost(State(site): State<Arc<Site>>) -> Result<axum::Json<Value>> {
+async fn wall_cost(State(site): State<Arc<Site>>) -> Result<axum::Json<CostThrough>> {
     let cost = site.wall_cost(None).await?;
-    Ok(axum::Json(json!({"day": null, "cost": thousands(cost)})))
+    Ok(axum::Json(CostThrough {
+        day: None,
+        cost: thousands(cost),
+    }))
 }
 
 async fn progress(State(site): State<Arc<Site>>) -> Result<Response> {
@@ -150,7 +178,13 @@ async fn configure(
     State(site): State<Arc<Site>>,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Response> {
-    let body = body.map_err(|e| WallError::InvalidConfig(format!("reading the body: {e}")))?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            WallError::TooLarge(format!("the configuration is too large: {}", e.body_text()))
+        } else {
+            WallError::InvalidConfig(format!("reading the body: {}", e.body_text()))
+        }
+    })?;
     let text = std::str::from_utf8(&body).map_err(|e| {
         WallError::InvalidConfig(format!("the configuration is not UTF-8 text ({e})"))
     })?;

@@ -12,6 +12,10 @@ pub enum WallError {
     #[error("{0}")]
     InvalidConfig(String),
 
+    /// A request body over the limit.
+    #[error("{0}")]
+    TooLarge(String),
+
     /// A day that is not a whole number of 1 or more.
     #[error("{0}")]
     InvalidDay(String),
@@ -79,11 +83,12 @@ impl WallError {
     }
 
     /// The machine-readable code of the JSON error: `invalid_configuration`,
-    /// `invalid_day`, `invalid_input`, `unknown_profile`, `no_wall`, `still_building`,
-    /// `queue`, `work_log`, `internal`.
+    /// `too_large`, `invalid_day`, `invalid_input`, `unknown_profile`, `no_wall`,
+    /// `still_building`, `queue`, `work_log`, `internal`.
     pub fn code(&self) -> &'static str {
         match self {
             WallError::InvalidConfig(_) => "invalid_configuration",
+            WallError::TooLarge(_) => "too_large",
             WallError::InvalidDay(_) => "invalid_day",
             WallError::InvalidInput(_) => "invalid_input",
             WallError::UnknownProfile { .. } => "unknown_profile",
@@ -96,8 +101,8 @@ impl WallError {
     }
 
     /// The HTTP status this error answers with: 400 for bad input, 404 for what does not
-    /// exist, 409 while the answer is still being built, 503 when a store is busy, else
-    /// 500.
+    /// exist, 409 while the answer is still being built, 413 for a body over the limit,
+    /// 503 when a store is busy, else 500.
     pub fn status(&self) -> u16 {
         match self {
             WallError::InvalidConfig(_) | WallError::InvalidDay(_) | WallError::InvalidInput(_) => {
@@ -105,6 +110,7 @@ impl WallError {
             }
             WallError::UnknownProfile { .. } | WallError::NoWall => 404,
             WallError::StillBuilding { .. } => 409,
+            WallError::TooLarge(_) => 413,
             WallError::Queue(err) if err.code() == jobq::ErrorCode::Busy => 503,
             WallError::Queue(_) | WallError::Log { .. } | WallError::Other(_) => 500,
         }

@@ -17,7 +17,7 @@
 //! - [`config`]: [`WallConfig`], the configuration and its parser.
 //! - [`rules`]: the rules computed directly from a configuration, which the recorded work
 //!   must add up to.
-//! - [`format`]: numbers with thousands separators (`1,111,500`).
+//! - [`format`](mod@format): numbers with thousands separators (`1,111,500`).
 //! - [`worklog`]: [`WorkLog`], the durable record of every foot (SQLite).
 //! - [`crew`]: section jobs, and the crews that build them.
 //! - [`site`]: [`Site`], the queue and the log together: configurations become jobs,

@@ -39,6 +39,11 @@ async fn check_seed_answers(addr: SocketAddr) {
         let bare = get(addr, path.trim_end_matches('/')).await;
         assert_eq!(bare.body, expected, "{path} without its slash");
     }
+    // The fields come in the seed's order.
+    let first = get(addr, "/profiles/1/days/1/").await;
+    assert_eq!(first.raw, r#"{"day":"1","ice_amount":"585"}"#);
+    let total = get(addr, "/profiles/overview/").await;
+    assert_eq!(total.raw, r#"{"day":null,"cost":"32,233,500"}"#);
 }
 
 #[tokio::test]

@@ -1,8 +1,8 @@
 //! [`WorkLog`]: the durable record of every foot the crews built, in a SQLite file.
 //!
 //! The log is what the REST routes answer from, and what makes a crew's work safe to
-//! repeat: each foot is one row keyed by (generation, profile, section, day) and written
-//! with `INSERT OR IGNORE` in its own committed transaction (WAL, `synchronous=FULL`).
+//! repeat: each foot is one row keyed by (generation, profile, section, day), written with
+//! `INSERT OR IGNORE` and committed (WAL, `synchronous=FULL`) before the crew goes on.
 //! A crew killed mid-section loses at most the foot it was building; whoever takes the
 //! section next reads the last recorded day and goes on from there, and a foot recorded
 //! twice (two crews racing after a lost lease) is kept once.

@@ -22,6 +22,8 @@ pub struct Answer {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Value,
+    /// The body as sent.
+    pub raw: String,
 }
 
 impl Answer {
@@ -70,11 +72,13 @@ pub async fn request(addr: SocketAddr, method: &str, path: &str, body: &str) -> 
             .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked")),
         "chunked answers are not expected: {head}"
     );
+    let raw_body = body;
     let body = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body:?}"));
     Answer {
         status: status.parse().unwrap(),
         headers,
         body,
+        raw: raw_body.to_owned(),
     }
 }
 
