@@ -1,2 +1,3 @@
-UPDATE jobq_jobs SET state = 'cancelled', updated_at = ?2 WHERE seq = ?1
-RETURNING attempts
+UPDATE jobq_jobs SET state = 'cancelled', updated_at = ?2, event = 'cancelled',
+    history = history + 1
+WHERE seq = ?1

@@ -1,3 +1,3 @@
-SELECT seq, state, attempts, max_attempts, lease_token, lease_until, worker
+SELECT seq, state, lease_token, lease_until, attempts
 FROM jobq_jobs
 WHERE id = ?1

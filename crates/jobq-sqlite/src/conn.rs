@@ -71,7 +71,7 @@ pub(crate) fn retry_busy<T>(
                 }
                 pause.sleep(deadline);
             }
-            Err(err) => return Err(Error::backend(context.to_owned(), err)),
+            Err(err) => return Err(Error::backend(context.to_owned(), err.to_string())),
         }
     }
 }
@@ -93,10 +93,13 @@ pub(crate) fn open(opts: &SqliteOptions, deadline: Instant) -> Result<Connection
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn =
-        Connection::open_with_flags(path, flags).map_err(|e| Error::backend(context(), e))?;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| Error::backend(context(), e.to_string()))?;
     conn.busy_timeout(Duration::ZERO)
-        .map_err(|e| Error::backend(context(), e))?;
+        .map_err(|e| Error::backend(context(), e.to_string()))?;
+    // `rarray(?)`: a statement takes a whole batch of ids or seqs as one parameter.
+    rusqlite::vtab::array::load_module(&conn)
+        .map_err(|e| Error::backend(context(), e.to_string()))?;
     conn.set_prepared_statement_cache_capacity(64);
     let mode: String = retry_busy(
         deadline,

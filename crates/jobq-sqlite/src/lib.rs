@@ -21,8 +21,10 @@
 //!   and then fails with [`Error::Busy`](jobq_core::Error::Busy) naming the file. SQLite's own
 //!   "database is locked" never reaches a caller.
 //! - **Group commit**: the writer commits every operation waiting for it in one transaction,
-//!   each in its own savepoint, so concurrent callers share one fsync and a failing operation
-//!   changes nothing.
+//!   so concurrent callers share one fsync. Operations check before they write, so one that
+//!   is refused changes nothing; one that fails after writing undoes the whole transaction.
+//! - **Few statements**: a batch is claimed by one `UPDATE … RETURNING` and settled by one
+//!   lookup and one update; the history is written by triggers in the same statements.
 //! - **Fast claims**: the claim walks a partial index ordered as the claim is, so its cost
 //!   does not grow with the backlog or with the finished jobs kept.
 //! - **Nothing lost (G3)**: every write transaction first returns expired leases to their

@@ -82,10 +82,10 @@ pub(crate) fn migrate(conn: &Connection, opts: &SqliteOptions, deadline: Instant
 
 fn apply(conn: &Connection, opts: &SqliteOptions) -> Result<()> {
     let context = || format!("preparing the jobq schema in {}", opts.path.display());
-    let current = applied(conn).map_err(|e| Error::backend(context(), e))?;
+    let current = applied(conn).map_err(|e| Error::backend(context(), e.to_string()))?;
     check_not_newer(current, opts)?;
     conn.execute_batch(CREATE_TABLE)
-        .map_err(|e| Error::backend(context(), e))?;
+        .map_err(|e| Error::backend(context(), e.to_string()))?;
     let now = opts.clock.now().as_unix_micros();
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         conn.execute_batch(sql)

@@ -45,7 +45,7 @@ impl Readers {
         let this = Arc::clone(self);
         tokio::task::spawn_blocking(move || this.read_blocking(what, f))
             .await
-            .map_err(|e| Error::backend(what, e))?
+            .map_err(|e| Error::backend(what, e.to_string()))?
     }
 
     fn read_blocking<T>(
@@ -99,7 +99,7 @@ impl Readers {
 }
 
 fn db(what: &'static str) -> impl Fn(rusqlite::Error) -> Error {
-    move |err| Error::backend(what, err)
+    move |err| Error::backend(what, err.to_string())
 }
 
 /// One job with its history.

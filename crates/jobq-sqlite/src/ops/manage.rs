@@ -2,10 +2,10 @@
 
 use std::collections::HashSet;
 
-use jobq_core::{Error, EventKind, JobId, JobState, PurgeQuery, QueueName, Result, Select};
+use jobq_core::{Error, JobId, JobState, PurgeQuery, QueueName, Result, Select};
 use rusqlite::OptionalExtension;
 
-use super::{db, record};
+use super::db;
 use crate::writer::Ctx;
 
 /// Puts failed or cancelled jobs back to `queued`, ready now, attempts reset.
@@ -17,15 +17,6 @@ pub(crate) fn resubmit(ctx: &mut Ctx<'_>, which: &Select) -> Result<u64> {
             .prepare_cached(include_str!("../../sql/requeue.sql"))
             .and_then(|mut stmt| stmt.execute((seq, ctx.now.as_unix_micros())))
             .map_err(db("resubmitting a job"))?;
-        record(
-            ctx,
-            seq,
-            EventKind::Resubmitted,
-            JobState::Queued,
-            0,
-            None,
-            None,
-        )?;
         ctx.wake = true;
     }
     Ok(seqs.len() as u64)
@@ -35,20 +26,10 @@ pub(crate) fn resubmit(ctx: &mut Ctx<'_>, which: &Select) -> Result<u64> {
 pub(crate) fn cancel(ctx: &mut Ctx<'_>, which: &Select) -> Result<u64> {
     let seqs = select(ctx, which, &[JobState::Queued], "cancel", "queued")?;
     for &seq in &seqs {
-        let attempts: u32 = ctx
-            .conn
+        ctx.conn
             .prepare_cached(include_str!("../../sql/cancel.sql"))
-            .and_then(|mut stmt| stmt.query_row((seq, ctx.now.as_unix_micros()), |r| r.get(0)))
+            .and_then(|mut stmt| stmt.execute((seq, ctx.now.as_unix_micros())))
             .map_err(db("cancelling a job"))?;
-        record(
-            ctx,
-            seq,
-            EventKind::Cancelled,
-            JobState::Cancelled,
-            attempts,
-            None,
-            None,
-        )?;
     }
     Ok(seqs.len() as u64)
 }
@@ -85,17 +66,22 @@ fn select(
             }
             Ok(seqs)
         }
-        Select::State { state, queue } => ctx
-            .conn
-            .prepare_cached(include_str!("../../sql/select_by_state.sql"))
-            .and_then(|mut stmt| {
-                stmt.query_map(
-                    (state.as_str(), queue.as_ref().map(QueueName::as_str)),
-                    |r| r.get(0),
-                )?
-                .collect()
-            })
-            .map_err(db("selecting jobs by state")),
+        Select::State { state, queue } => {
+            let queue = queue.as_ref().map(QueueName::as_str);
+            let query = |sql: &str, params: &[&dyn rusqlite::ToSql]| {
+                ctx.conn
+                    .prepare_cached(sql)
+                    .and_then(|mut stmt| stmt.query_map(params, |r| r.get(0))?.collect())
+                    .map_err(db("selecting jobs by state"))
+            };
+            match state {
+                JobState::Queued => query(include_str!("../../sql/select_queued.sql"), &[&queue]),
+                _ => query(
+                    include_str!("../../sql/select_finished.sql"),
+                    &[&state.as_str(), &queue],
+                ),
+            }
+        }
     }
 }
 
@@ -115,20 +101,17 @@ fn lookup_state(ctx: &Ctx<'_>, id: &JobId) -> Result<(i64, JobState)> {
 /// Deletes up to `chunk` jobs that `query` selects, with their history. Returns how many.
 pub(crate) fn purge_chunk(ctx: &mut Ctx<'_>, query: &PurgeQuery, chunk: usize) -> Result<u64> {
     let cutoff = ctx.now - query.older_than;
-    let params = (
-        query.state.as_str(),
-        cutoff.as_unix_micros(),
-        query.queue.as_ref().map(QueueName::as_str),
-        chunk as i64,
-    );
-    ctx.conn
-        .prepare_cached(include_str!("../../sql/purge_events.sql"))
-        .and_then(|mut stmt| stmt.execute(params))
-        .map_err(db("purging job history"))?;
     let deleted = ctx
         .conn
         .prepare_cached(include_str!("../../sql/purge_jobs.sql"))
-        .and_then(|mut stmt| stmt.execute(params))
+        .and_then(|mut stmt| {
+            stmt.execute((
+                query.state.as_str(),
+                cutoff.as_unix_micros(),
+                query.queue.as_ref().map(QueueName::as_str),
+                chunk as i64,
+            ))
+        })
         .map_err(db("purging jobs"))?;
     Ok(deleted as u64)
 }

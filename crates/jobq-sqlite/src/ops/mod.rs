@@ -1,6 +1,9 @@
 //! The write operations. Each runs inside the writer's transaction (see
 //! [`writer`](crate::writer)), reads "now" from its [`Ctx`], and returns an error only for a
 //! failure that must undo its changes.
+//!
+//! Every statement that moves a job sets its `event` and bumps its `history`; the schema's
+//! triggers write the job's history from them, in the same statement.
 
 mod lease;
 mod manage;
@@ -14,54 +17,26 @@ pub(crate) use submit::submit;
 pub(crate) use sweep::sweep;
 pub(crate) use take::claim;
 
-use jobq_core::{Backoff, Error, EventKind, JobState, Result, Settled};
+use jobq_core::{Backoff, Error, EventKind, JobState, Result, Settled, Timestamp};
 
 use crate::writer::Ctx;
 
 /// Maps a SQLite error met while doing `what`.
 pub(crate) fn db(what: &'static str) -> impl Fn(rusqlite::Error) -> Error {
-    move |err| Error::backend(what, err)
+    move |err| Error::backend(what, err.to_string())
 }
 
-/// Appends one transition to a job's history.
-pub(crate) fn record(
-    ctx: &Ctx<'_>,
-    seq: i64,
-    kind: EventKind,
-    state: JobState,
-    attempt: u32,
-    worker: Option<&str>,
-    error: Option<&str>,
-) -> Result<()> {
-    ctx.conn
-        .prepare_cached(include_str!("../../sql/insert_event.sql"))
-        .and_then(|mut stmt| {
-            stmt.execute((
-                seq,
-                ctx.now.as_unix_micros(),
-                kind.as_str(),
-                state.as_str(),
-                attempt,
-                worker,
-                error,
-            ))
-        })
-        .map(drop)
-        .map_err(db("recording a job's history"))
-}
-
-/// Where an attempt that ended badly goes: back to `queued` after the back-off while
-/// attempts are left, else to `failed`.
+/// A leased attempt that ended badly: failed by its consumer, or its lease expired.
 pub(crate) struct EndedAttempt<'a> {
     pub(crate) seq: i64,
     pub(crate) attempts: u32,
     pub(crate) max_attempts: u32,
-    pub(crate) worker: Option<&'a str>,
     pub(crate) error: &'a str,
     pub(crate) kind: EventKind,
 }
 
-/// Ends an attempt that failed or whose lease expired.
+/// Ends an attempt that failed or whose lease expired: back to `queued` after the back-off
+/// while attempts are left, else `failed`.
 pub(crate) fn end_failed_attempt(ctx: &mut Ctx<'_>, ended: EndedAttempt<'_>) -> Result<Settled> {
     let error = jobq_core::request::truncate_error(ended.error);
     let (state, retry_at) = if ended.attempts < ended.max_attempts {
@@ -74,26 +49,18 @@ pub(crate) fn end_failed_attempt(ctx: &mut Ctx<'_>, ended: EndedAttempt<'_>) -> 
     } else {
         (JobState::Failed, None)
     };
-    finish(ctx, ended.seq, state, retry_at, Some(error))?;
-    record(
-        ctx,
-        ended.seq,
-        ended.kind,
-        state,
-        ended.attempts,
-        ended.worker,
-        Some(error),
-    )?;
+    finish(ctx, ended.seq, state, retry_at, error, ended.kind)?;
     Ok(Settled { state, retry_at })
 }
 
-/// Ends a lease: moves the job to `state`, at `run_at` when given, keeping `error`.
-pub(crate) fn finish(
+/// Moves a job out of `running` to `state` (at `run_at` when given), keeping `error`.
+fn finish(
     ctx: &Ctx<'_>,
     seq: i64,
     state: JobState,
-    run_at: Option<jobq_core::Timestamp>,
-    error: Option<&str>,
+    run_at: Option<Timestamp>,
+    error: &str,
+    kind: EventKind,
 ) -> Result<()> {
     ctx.conn
         .prepare_cached(include_str!("../../sql/finish_job.sql"))
@@ -104,6 +71,7 @@ pub(crate) fn finish(
                 run_at.map(|t| t.as_unix_micros()),
                 error,
                 ctx.now.as_unix_micros(),
+                kind.as_str(),
             ))
         })
         .map(drop)

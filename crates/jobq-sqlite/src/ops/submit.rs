@@ -1,55 +1,70 @@
 //! Submitting jobs.
 
-use jobq_core::{Error, EventKind, JobId, JobState, NewJob, Result};
-use rusqlite::ffi;
+use std::collections::HashSet;
+use std::rc::Rc;
 
-use super::{db, record};
+use jobq_core::{Error, JobId, NewJob, Result};
+use rusqlite::types::Value;
+
+use super::db;
 use crate::writer::Ctx;
 
-/// Stores `jobs` (already validated), all or none: an error undoes the whole batch.
+/// Stores `jobs` (already validated), all or none: ids are checked before anything is
+/// written, so a duplicate refuses the batch having changed nothing.
 pub(crate) fn submit(ctx: &mut Ctx<'_>, jobs: Vec<NewJob>) -> Result<Vec<JobId>> {
+    refuse_duplicates(ctx, &jobs)?;
     let mut ids = Vec::with_capacity(jobs.len());
     let now = ctx.now;
+    let mut stmt = ctx
+        .conn
+        .prepare_cached(include_str!("../../sql/insert_job.sql"))
+        .map_err(db("storing a job"))?;
     for job in jobs {
         let id = job.id.unwrap_or_else(JobId::generate);
         let run_at = job.run_at.resolve(now);
-        let inserted = ctx
-            .conn
-            .prepare_cached(include_str!("../../sql/insert_job.sql"))
-            .and_then(|mut stmt| {
-                stmt.execute((
-                    id.as_str(),
-                    job.queue.as_str(),
-                    job.priority,
-                    run_at.as_unix_micros(),
-                    job.max_attempts,
-                    now.as_unix_micros(),
-                    &job.payload,
-                ))
-            });
-        match inserted {
-            Ok(_) => {}
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE =>
-            {
-                return Err(Error::Duplicate { id });
-            }
-            Err(err) => return Err(db("storing a job")(err)),
-        }
-        let seq = ctx.conn.last_insert_rowid();
-        record(
-            ctx,
-            seq,
-            EventKind::Submitted,
-            JobState::Queued,
-            0,
-            None,
-            None,
-        )?;
+        stmt.execute((
+            id.as_str(),
+            job.queue.as_str(),
+            job.priority,
+            run_at.as_unix_micros(),
+            job.max_attempts,
+            now.as_unix_micros(),
+            &job.payload,
+        ))
+        .map_err(db("storing a job"))?;
         if run_at <= now {
             ctx.wake = true;
         }
         ids.push(id);
     }
     Ok(ids)
+}
+
+/// Refuses the batch when an id the caller chose repeats in it or exists already (the
+/// first such id, in batch order). Generated ids are new by construction.
+fn refuse_duplicates(ctx: &Ctx<'_>, jobs: &[NewJob]) -> Result<()> {
+    let mut seen = HashSet::new();
+    let mut given = Vec::new();
+    for id in jobs.iter().filter_map(|job| job.id.as_ref()) {
+        if !seen.insert(id.as_str()) {
+            return Err(Error::Duplicate { id: id.clone() });
+        }
+        given.push(Value::Text(id.as_str().to_owned()));
+    }
+    if given.is_empty() {
+        return Ok(());
+    }
+    let existing: HashSet<String> = ctx
+        .conn
+        .prepare_cached(include_str!("../../sql/existing_ids.sql"))
+        .and_then(|mut stmt| stmt.query_map([Rc::new(given)], |r| r.get(0))?.collect())
+        .map_err(db("looking for existing ids"))?;
+    match jobs
+        .iter()
+        .filter_map(|job| job.id.as_ref())
+        .find(|id| existing.contains(id.as_str()))
+    {
+        Some(id) => Err(Error::Duplicate { id: id.clone() }),
+        None => Ok(()),
+    }
 }

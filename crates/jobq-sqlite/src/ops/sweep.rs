@@ -38,7 +38,6 @@ pub(crate) fn sweep(ctx: &mut Ctx<'_>) -> Result<()> {
                 seq,
                 attempts,
                 max_attempts,
-                worker: worker.as_deref(),
                 error: &error,
                 kind: EventKind::LeaseExpired,
             },
