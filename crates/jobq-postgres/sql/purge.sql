@@ -5,7 +5,10 @@
 WITH doomed AS MATERIALIZED (
     SELECT seq
     FROM {schema}.jobs
-    WHERE state = $1::text AND updated_at <= $2::timestamptz
+    -- The literal list lets a prepared (generic) plan use the partial index jobs_finished,
+    -- which `state = $1` alone cannot prove applies.
+    WHERE state = $1::text AND state IN ('done', 'failed', 'cancelled')
+      AND updated_at <= $2::timestamptz
       AND ($3::text IS NULL OR queue = $3::text)
     ORDER BY updated_at
     LIMIT $4::bigint

@@ -2,8 +2,8 @@
 -- $1 ids, $2 lease tokens, $3 whether each failed, $4 each failure's error (NULL for a
 -- completion); $5 now; $6, $7 the back-off base and cap in microseconds; $8 the channel.
 --
--- Each settlement is checked against its job as it stands (locked, in `seq` order so that
--- two batches cannot deadlock): unknown, not running, another lease, or expired. Of the
+-- Each settlement is checked against its job as it stands (locked, in id order so that two
+-- batches cannot deadlock): unknown, not running, another lease, or expired. Of the
 -- settlements that hold a job's lease, the first in the batch wins; the others see the
 -- job already settled, as if they had run one after another.
 --
@@ -14,11 +14,16 @@ WITH input AS MATERIALIZED (
         WITH ORDINALITY AS i (id, token, failed, error, ord)
 ),
 held AS MATERIALIZED (
-    SELECT seq, id, queue, state, attempts, max_attempts, lease_token, lease_until, worker
-    FROM {schema}.jobs
-    WHERE id = ANY ($1::text[])
-    ORDER BY seq
-    FOR UPDATE
+    -- One index probe per distinct id, in id order: see lock_ids.sql.
+    SELECT h.*
+    FROM (SELECT DISTINCT id FROM input ORDER BY id) AS i
+    CROSS JOIN LATERAL (
+        SELECT seq, id, queue, state, attempts, max_attempts, lease_token, lease_until,
+               worker
+        FROM {schema}.jobs AS j
+        WHERE j.id = i.id
+        FOR UPDATE
+    ) AS h
 ),
 checked AS MATERIALIZED (
     SELECT i.ord, i.failed, i.error, h.seq, h.queue, h.state, h.attempts, h.max_attempts,

@@ -39,8 +39,10 @@ statements! {
     extend => "extend.sql",
     /// Locks jobs by id.
     lock_ids => "lock_ids.sql",
-    /// Locks jobs by state.
-    lock_state => "lock_state.sql",
+    /// Locks failed or cancelled jobs by state.
+    lock_finished => "lock_finished.sql",
+    /// Locks queued jobs.
+    lock_queued => "lock_queued.sql",
     /// Puts locked jobs back to `queued`.
     resubmit => "resubmit.sql",
     /// Cancels locked jobs.

@@ -258,6 +258,111 @@ async fn the_claim_walks_its_index_and_locks_only_what_it_leases() {
     tx.rollback().await.unwrap();
 }
 
+/// Every statement whose cost must not grow with the table, with arguments for EXPLAIN.
+const LOOKUPS: &[(&str, &str, &str)] = &[
+    (
+        "claim",
+        include_str!("../sql/claim.sql"),
+        "('default', now(), 1, now() + interval '30s', 'w')",
+    ),
+    (
+        "sweep",
+        include_str!("../sql/sweep.sql"),
+        "(now(), 1000000, 3600000000, 'c')",
+    ),
+    (
+        "settle",
+        include_str!("../sql/settle.sql"),
+        "('{j19999,j20150}', '{tok,tok}', '{f,f}', '{NULL,NULL}', now(), 1000000, 3600000000, 'c')",
+    ),
+    (
+        "extend",
+        include_str!("../sql/extend.sql"),
+        "('j20150', 'tok', now(), now() + interval '1m')",
+    ),
+    ("status", include_str!("../sql/status.sql"), "('j20150')"),
+    (
+        "lock_ids",
+        include_str!("../sql/lock_ids.sql"),
+        "('{j5,j20150}')",
+    ),
+    (
+        "existing_ids",
+        include_str!("../sql/existing_ids.sql"),
+        "('{j5,j20150}')",
+    ),
+    (
+        "lock_finished",
+        include_str!("../sql/lock_finished.sql"),
+        "('failed', NULL)",
+    ),
+    (
+        "lock_queued",
+        include_str!("../sql/lock_queued.sql"),
+        "(NULL)",
+    ),
+    (
+        "purge",
+        include_str!("../sql/purge.sql"),
+        "('done', now() - interval '1 day', NULL, 2000)",
+    ),
+];
+
+/// The plan of prepared statement `name` run with `args`.
+async fn explain(client: &tokio_postgres::Client, name: &str, args: &str) -> String {
+    let rows = client
+        .simple_query(&format!("EXPLAIN EXECUTE {name}{args}"))
+        .await
+        .unwrap_or_else(|e| panic!("EXPLAIN {name}: {e}"));
+    rows.iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A prepared statement keeps its generic plan until the table is analyzed again; a plan
+/// made while the table was empty must not become a scan of the whole table as it grows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plans_made_on_an_empty_table_keep_to_their_indexes_as_it_grows() {
+    require_postgres!();
+    let schema = TestSchema::new();
+    drop(open(schema.options(ManualClock::new(START))).await);
+    let client = support::client().await;
+    let quoted = format!("\"{}\"", schema.name);
+    client
+        .batch_execute("SET plan_cache_mode = force_generic_plan")
+        .await
+        .unwrap();
+    for (name, sql, args) in LOOKUPS {
+        let sql = sql.replace("{schema}", &quoted);
+        client
+            .batch_execute(&format!("PREPARE {name} AS {sql}"))
+            .await
+            .unwrap_or_else(|e| panic!("PREPARE {name}: {e}"));
+        explain(&client, name, args).await;
+    }
+    client
+        .batch_execute(&format!(
+            "INSERT INTO {quoted}.jobs (id, queue, state, priority, run_at, attempts, \
+             max_attempts, created_at, updated_at, payload) \
+             SELECT 'j' || g, 'default', CASE WHEN g <= 20000 THEN 'done' ELSE 'running' END, \
+                    0, now(), 1, 3, now(), now(), ''::bytea \
+             FROM generate_series(1, 20200) AS g"
+        ))
+        .await
+        .unwrap();
+    for (name, _, args) in LOOKUPS {
+        let plan = explain(&client, name, args).await;
+        assert!(
+            !plan.contains("Seq Scan on jobs"),
+            "{name} scans the whole table with a plan made when it was empty:\n{plan}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_jobs_table_is_set_up_for_a_queue() {
     require_postgres!();

@@ -96,15 +96,21 @@ async fn select(
             Ok(seqs)
         }
         Select::State { state, queue } => {
-            let stmt = tx.prepare_cached(&db.sql.lock_state).await.map_err(&err)?;
-            let rows = tx
-                .query(
-                    &stmt,
-                    &[&state.as_str(), &queue.as_ref().map(QueueName::as_str)],
-                )
-                .await
-                .map_err(&err)?;
-            rows.iter().map(|row| rows::get(row, 0)).collect()
+            let queue = queue.as_ref().map(QueueName::as_str);
+            let rows = if *state == JobState::Queued {
+                let stmt = tx.prepare_cached(&db.sql.lock_queued).await.map_err(&err)?;
+                tx.query(&stmt, &[&queue]).await
+            } else {
+                let stmt = tx
+                    .prepare_cached(&db.sql.lock_finished)
+                    .await
+                    .map_err(&err)?;
+                tx.query(&stmt, &[&state.as_str(), &queue]).await
+            };
+            rows.map_err(&err)?
+                .iter()
+                .map(|row| rows::get(row, 0))
+                .collect()
         }
     }
 }
