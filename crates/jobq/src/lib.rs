@@ -1,9 +1,11 @@
 //! jobq: a persistent job queue for many producers and many consumers, in processes on one
 //! machine or many.
 //!
-//! This crate is the library's front door: [`connect`] opens the store a URL names and
-//! returns an [`AnyQueue`], which implements the [`Queue`] trait whatever the backend. The
-//! model, the trait and the error type come from `jobq-core` and are re-exported here.
+//! This crate is the library's front door: [`connect`] opens the store a URL names — an
+//! SQLite file (`sqlite:PATH`, [`SqliteQueue`]) or a PostgreSQL database (`postgres://…`,
+//! [`PostgresQueue`]) — and returns an [`AnyQueue`], which implements the [`Queue`] trait
+//! whatever the backend. The model, the trait and the error type come from `jobq-core` and
+//! are re-exported here.
 //!
 //! ```no_run
 //! use jobq::{NewJob, Queue, QueueName, TakeRequest};
@@ -39,6 +41,7 @@ pub use jobq_core::{
     QueueCounts, QueueName, Result, RunAt, Select, Settled, Settlement, Stats, SystemClock,
     TakeRequest, Timestamp, wire,
 };
+pub use jobq_postgres::{PostgresOptions, PostgresQueue};
 pub use jobq_sqlite::{SqliteOptions, SqliteQueue};
 pub use jobq_worker as worker;
 pub use url::{DEFAULT_URL, connect};

@@ -1,6 +1,7 @@
 //! Choosing a backend by URL.
 
 use jobq_core::{Error, Result};
+use jobq_postgres::{PostgresOptions, PostgresQueue};
 use jobq_sqlite::{SqliteOptions, SqliteQueue};
 
 use crate::AnyQueue;
@@ -12,6 +13,10 @@ pub const DEFAULT_URL: &str = "sqlite:jobq.db";
 ///
 /// - `sqlite:PATH` (or `sqlite://PATH`, or a bare path): the embedded SQLite file, created
 ///   if missing. Options: `?synchronous=full|normal&busy_timeout=30s`.
+/// - `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (or `postgresql://`): a PostgreSQL
+///   database; jobq's tables live in schema `jobq`, created on first use. jobq's own options
+///   (`schema`, `pool_size`, `pool_timeout`, `recheck`, `listen`) are removed before the
+///   rest reaches the driver; see [`PostgresOptions::from_url`].
 ///
 /// # Errors
 ///
@@ -23,13 +28,23 @@ pub async fn connect(url: &str) -> Result<AnyQueue> {
             let opts = SqliteOptions::from_url(url)?;
             Ok(AnyQueue::Sqlite(SqliteQueue::open(opts).await?))
         }
-        Some(scheme @ ("postgres" | "postgresql" | "http" | "https")) => Err(Error::invalid(
+        Some("postgres" | "postgresql") => {
+            let opts = PostgresOptions::from_url(url)?;
+            Ok(AnyQueue::Postgres(PostgresQueue::connect(opts).await?))
+        }
+        Some(scheme @ ("http" | "https")) => Err(Error::invalid(
             "url",
-            format!("{scheme}: URLs need a backend this jobq was built without; use sqlite:PATH"),
+            format!(
+                "{scheme}: URLs need a backend this jobq was built without; \
+                 use sqlite:PATH or postgres://…"
+            ),
         )),
         Some(other) => Err(Error::invalid(
             "url",
-            format!("unknown scheme {other:?} in {url:?}; expected sqlite:PATH or a file path"),
+            format!(
+                "unknown scheme {other:?} in {url:?}; expected sqlite:PATH, a file path \
+                 or postgres://USER@HOST/DATABASE"
+            ),
         )),
     }
 }
@@ -61,6 +76,39 @@ mod tests {
     async fn unknown_schemes_are_refused_by_name() {
         let err = connect("redis://localhost").await.unwrap_err().to_string();
         assert!(err.contains("unknown scheme \"redis\""), "{err}");
+    }
+
+    #[tokio::test]
+    async fn postgres_urls_reach_the_postgres_backend() {
+        // Both schemes are read by the PostgreSQL backend: its own checks answer.
+        for url in [
+            "postgres://u@h/db?schema=Not-Valid",
+            "postgresql://u@h/db?schema=Not-Valid",
+        ] {
+            let err = connect(url).await.unwrap_err();
+            assert_eq!(
+                err.code(),
+                jobq_core::ErrorCode::InvalidInput,
+                "{url}: {err}"
+            );
+            assert!(err.to_string().contains("a schema name is"), "{url}: {err}");
+        }
+        // A well-formed URL is connected to: with no server there, a backend error that
+        // names the server, not a refusal of the URL.
+        let err = connect("postgres://jobq@127.0.0.1:1/nowhere?connect_timeout=5")
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), jobq_core::ErrorCode::Backend, "{err}");
+        assert!(err.to_string().contains("127.0.0.1:1/nowhere"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn http_urls_are_refused_until_the_client_exists() {
+        let err = connect("http://127.0.0.1:7070")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("built without"), "{err}");
     }
 
     #[tokio::test]
