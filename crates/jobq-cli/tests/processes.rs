@@ -275,3 +275,17 @@ fn sqlite_many_processes_share_one_store() {
 fn sqlite_workers_killed_mid_job_lose_nothing() {
     workers_killed_mid_job_lose_nothing(&Jobq::new());
 }
+
+#[test]
+fn postgres_many_processes_share_one_store() {
+    if let Some(q) = Jobq::postgres() {
+        many_processes_share_one_store(&q);
+    }
+}
+
+#[test]
+fn postgres_workers_killed_mid_job_lose_nothing() {
+    if let Some(q) = Jobq::postgres() {
+        workers_killed_mid_job_lose_nothing(&q);
+    }
+}

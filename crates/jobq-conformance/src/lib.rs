@@ -52,10 +52,13 @@
 //!
 //! - [`harness`]: [`Backend`], [`Fixture`] — what a backend provides.
 //! - [`support`]: the helpers every case uses (requests, expectations, polling).
+//! - [`services`]: finding PostgreSQL, Redis and RabbitMQ for the tests that need them, with
+//!   a loud skip when they are unreachable (a failure under `CI=true`).
 //! - [`cases`]: the cases, one module per topic.
 
 pub mod cases;
 pub mod harness;
+pub mod services;
 pub mod support;
 
 pub use harness::{Backend, BoxFuture, Fixture};

@@ -16,7 +16,7 @@ pub(crate) use demo::{DemoArgs, Role};
 #[derive(Debug, Parser)]
 #[command(name = "jobq", version, about, long_about = None, max_term_width = 100)]
 pub(crate) struct Cli {
-    /// Where the queue lives: sqlite:PATH (or a bare path).
+    /// Where the queue lives: sqlite:PATH (or a bare path), or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "JOBQ_URL", default_value = jobq::DEFAULT_URL)]
     pub(crate) url: String,
 

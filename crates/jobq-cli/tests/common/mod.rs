@@ -7,12 +7,42 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use jobq_conformance::services::{Service, reachable};
 use serde_json::Value;
 
-/// A temporary store and the commands to use it.
+/// A temporary store and the commands to use it: an SQLite file in a temporary directory,
+/// or a schema of its own in the test PostgreSQL database (dropped afterwards).
 pub struct Jobq {
     pub dir: tempfile::TempDir,
     pub url: String,
+    /// The PostgreSQL schema to drop when done.
+    schema: Option<(String, String)>,
+}
+
+impl Drop for Jobq {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = self.schema.take() {
+            drop_schema(&url, &schema);
+        }
+    }
+}
+
+/// Drops `schema` in the database at `url`, best effort.
+fn drop_schema(url: &str, schema: &str) {
+    let run = async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+        tokio::spawn(connection);
+        client
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .await
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    if let Err(err) = runtime.block_on(run) {
+        eprintln!("could not drop the test schema {schema}: {err}");
+    }
 }
 
 /// What one run printed and how it exited.
@@ -52,7 +82,24 @@ impl Jobq {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite:{}", dir.path().join("q.db").display());
-        Self { dir, url }
+        Self {
+            dir,
+            url,
+            schema: None,
+        }
+    }
+
+    /// A store in a new schema of the test PostgreSQL database, or `None` (after a loud
+    /// skip line) when PostgreSQL cannot be reached; under `CI=true` that fails instead.
+    pub fn postgres() -> Option<Self> {
+        let base = reachable(Service::Postgres)?;
+        let schema = format!("jobq_cli_{:016x}", rand_u64());
+        let sep = if base.contains('?') { '&' } else { '?' };
+        Some(Self {
+            dir: tempfile::tempdir().unwrap(),
+            url: format!("{base}{sep}schema={schema}"),
+            schema: Some((base, schema)),
+        })
     }
 
     pub fn bin() -> PathBuf {
@@ -140,4 +187,10 @@ pub fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A random number, for names that must not collide between tests.
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::SystemTime::now())
 }

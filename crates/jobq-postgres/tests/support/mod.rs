@@ -6,40 +6,27 @@
 
 #![allow(dead_code)] // Each test file uses its own part of this module.
 
-use std::io::Write as _;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::OnceLock;
 use std::time::Duration;
 
+use jobq_conformance::services::{self, Service};
 use jobq_core::Clock;
 use jobq_postgres::PostgresOptions;
 
 /// The URL of the PostgreSQL service the tests use.
 pub(crate) fn url() -> String {
-    std::env::var("JOBQ_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    Service::Postgres.url()
 }
 
 /// Whether this is CI, where a missing service is a failure, not a skip.
 pub(crate) fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
+    services::in_ci()
 }
 
 /// Skips the calling test (returning `false`) with a loud line when `what` is missing, or
-/// fails it under `CI=true`. The line is written once per test binary and per reason,
-/// straight to standard error, past the test harness's capture.
+/// fails it under `CI=true`.
 pub(crate) fn skip(what: &str) -> bool {
-    static SAID: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    if in_ci() {
-        panic!("{what}, and CI=true: this test must run in CI");
-    }
-    let mut said = SAID.lock().unwrap_or_else(PoisonError::into_inner);
-    if !said.iter().any(|s| s == what) {
-        said.push(what.to_owned());
-        let _ = writeln!(
-            std::io::stderr(),
-            "\nSKIPPED: {what}; the tests that need it pass without running\n"
-        );
-    }
+    services::skip(what);
     false
 }
 
