@@ -103,7 +103,10 @@ fn probe(url: &str) -> Result<(), String> {
         Some("amqp") => 5672,
         _ => return Err(format!("cannot tell the port of {url}")),
     };
-    let address = if host_port.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) {
+    let address = if host_port
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
         host_port.to_owned()
     } else {
         format!("{host_port}:{default_port}")

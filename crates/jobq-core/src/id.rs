@@ -1,6 +1,6 @@
-//! [`JobId`] and [`QueueName`]: the validated names of the model.
+//! [`JobId`], [`QueueName`] and [`ScheduleName`]: the validated names of the model.
 //!
-//! Both are checked once, when they are made, so every value of these types in the program is
+//! Each is checked once, when it is made, so every value of these types in the program is
 //! valid and no backend validates them again.
 
 use std::fmt;
@@ -77,33 +77,59 @@ impl QueueName {
     /// [`Error::InvalidInput`] naming the rule broken: empty, longer than 128 characters, or
     /// holding a character outside `A-Z a-z 0-9 . _ -` (with the character).
     pub fn new(name: impl Into<String>) -> Result<Self> {
-        let name = name.into();
-        if name.is_empty() {
-            return Err(Error::invalid("queue name", "must not be empty"));
-        }
-        let chars = name.chars().count();
-        if chars > MAX_QUEUE_CHARS {
-            return Err(Error::invalid(
-                "queue name",
-                format!("{chars} characters, the limit is {MAX_QUEUE_CHARS}"),
-            ));
-        }
-        if let Some(c) = name
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-        {
-            return Err(Error::invalid(
-                "queue name",
-                format!("{name:?} holds {c:?}; use only A-Z a-z 0-9 . _ -"),
-            ));
-        }
-        Ok(Self(name))
+        check_simple_name("queue name", name.into(), MAX_QUEUE_CHARS).map(Self)
     }
 
     /// The name as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// A periodic job's name: 1 to 128 characters of `A-Z a-z 0-9 . _ -`. Its jobs' ids are
+/// `NAME@TICK-TIME`.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ScheduleName(String);
+
+impl ScheduleName {
+    /// Validates `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the rule broken, as for queue names.
+    pub fn new(name: impl Into<String>) -> Result<Self> {
+        check_simple_name("schedule name", name.into(), MAX_QUEUE_CHARS).map(Self)
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Checks a name made of 1 to `max` characters of `A-Z a-z 0-9 . _ -` (queue and schedule
+/// names), naming `field` in the error.
+pub(crate) fn check_simple_name(field: &'static str, name: String, max: usize) -> Result<String> {
+    if name.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    let chars = name.chars().count();
+    if chars > max {
+        return Err(Error::invalid(
+            field,
+            format!("{chars} characters, the limit is {max}"),
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return Err(Error::invalid(
+            field,
+            format!("{name:?} holds {c:?}; use only A-Z a-z 0-9 . _ -"),
+        ));
+    }
+    Ok(name)
 }
 
 impl Default for QueueName {
@@ -173,6 +199,7 @@ macro_rules! string_newtype_impls {
 
 string_newtype_impls!(JobId);
 string_newtype_impls!(QueueName);
+string_newtype_impls!(ScheduleName);
 
 #[cfg(test)]
 mod tests {

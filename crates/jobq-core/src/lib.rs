@@ -11,8 +11,9 @@
 //!   [`JobStatus`] with its [`Event`] history) and the [`JobState`] machine.
 //! - [`request`]: the arguments of the queue operations ([`TakeRequest`], [`Settlement`],
 //!   [`Select`], [`ListQuery`], [`PurgeQuery`]) and their answers.
-//! - [`queue`]: the [`Queue`] trait. Ten required methods; the conveniences are provided.
+//! - [`queue`]: the [`Queue`] trait. Thirteen required methods; the conveniences are provided.
 //! - [`retry`]: the exponential back-off with jitter applied to failed attempts.
+//! - [`schedule`]: periodic jobs: [`Schedule`] and the ticks of its [`Every`].
 //! - [`limits`]: the size limits of ids, queue names and payloads.
 //! - [`error`]: [`Error`], with a stable [`ErrorCode`] for machines.
 //! - [`wire`]: the JSON shapes shared by the command line and the HTTP API.
@@ -33,11 +34,12 @@ pub mod limits;
 pub mod queue;
 pub mod request;
 pub mod retry;
+pub mod schedule;
 pub mod time;
 pub mod wire;
 
 pub use error::{Error, ErrorCode, Result};
-pub use id::{JobId, QueueName};
+pub use id::{JobId, QueueName, ScheduleName};
 pub use job::{Event, EventKind, Job, JobState, JobStatus, LeaseToken, LeasedJob, NewJob, RunAt};
 pub use limits::Limits;
 pub use queue::Queue;
@@ -45,4 +47,5 @@ pub use request::{
     ListQuery, Outcome, PurgeQuery, QueueCounts, Select, Settled, Settlement, Stats, TakeRequest,
 };
 pub use retry::Backoff;
+pub use schedule::{Every, Schedule};
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};

@@ -4,15 +4,16 @@ use std::future::Future;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::id::{JobId, QueueName};
+use crate::id::{JobId, QueueName, ScheduleName};
 use crate::job::{Job, JobStatus, LeaseToken, LeasedJob, NewJob};
 use crate::request::{ListQuery, PurgeQuery, Select, Settled, Settlement, Stats, TakeRequest};
+use crate::schedule::Schedule;
 use crate::time::Timestamp;
 
 /// A persistent job queue.
 ///
 /// Every backend (the embedded SQLite file, PostgreSQL, a jobq server over HTTP) implements
-/// these ten methods with the same behaviour, checked by one conformance suite
+/// these thirteen methods with the same behaviour, checked by one conformance suite
 /// (`jobq-conformance`). The one-job conveniences ([`submit`](Queue::submit),
 /// [`take_one`](Queue::take_one), [`complete`](Queue::complete), [`fail`](Queue::fail)) are
 /// provided on top of the batched methods.
@@ -118,6 +119,29 @@ pub trait Queue: Send + Sync {
     ///
     /// [`Error::InvalidInput`] for a state that is not finished.
     fn purge(&self, query: PurgeQuery) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Adds a periodic job, or replaces the one of the same name (its ticks then count from
+    /// now). Returns whether it replaced one. The scheduler (`jobq-worker`) submits its jobs.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an oversized payload or zero attempts
+    /// ([`Schedule::validate`]).
+    fn set_schedule(&self, schedule: Schedule) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Removes a periodic job (the jobs it submitted stay). Returns whether there was one.
+    ///
+    /// # Errors
+    ///
+    /// Only when the store cannot be written.
+    fn remove_schedule(&self, name: &ScheduleName) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Every periodic job, by name, each with the time it was set as its `since`.
+    ///
+    /// # Errors
+    ///
+    /// Only when the store cannot be read.
+    fn schedules(&self) -> impl Future<Output = Result<Vec<Schedule>>> + Send;
 
     /// Submits one job and returns its id.
     ///

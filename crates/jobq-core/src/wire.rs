@@ -9,8 +9,9 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::id::{JobId, QueueName};
+use crate::id::{JobId, QueueName, ScheduleName};
 use crate::job::{Event, Job, JobState, JobStatus, LeaseToken, LeasedJob};
+use crate::schedule::Schedule;
 use crate::time::Timestamp;
 
 /// A payload in JSON: text when it is valid UTF-8, else base64. Flattened into the object
@@ -200,6 +201,59 @@ impl TryFrom<LeasedJson> for LeasedJob {
             max_attempts: json.max_attempts,
             lease: json.lease,
             lease_until: json.lease_until,
+        })
+    }
+}
+
+/// A schedule in JSON (`jobq schedule list`, the HTTP API): `every` is written as
+/// `every 1m` or `cron 0 3 * * *`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleJson {
+    /// Its name.
+    pub name: ScheduleName,
+    /// When it ticks.
+    pub every: String,
+    /// The queue its jobs go to.
+    pub queue: QueueName,
+    /// Each job's payload.
+    #[serde(flatten)]
+    pub payload: Payload,
+    /// Each job's priority.
+    #[serde(default)]
+    pub priority: i32,
+    /// Each job's attempts.
+    pub max_attempts: u32,
+    /// When it was set, as the store says (absent when setting one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Timestamp>,
+}
+
+impl From<&Schedule> for ScheduleJson {
+    fn from(s: &Schedule) -> Self {
+        Self {
+            name: s.name.clone(),
+            every: s.every.to_string(),
+            queue: s.queue.clone(),
+            payload: Payload::encode(&s.payload),
+            priority: s.priority,
+            max_attempts: s.max_attempts,
+            since: s.since,
+        }
+    }
+}
+
+impl TryFrom<ScheduleJson> for Schedule {
+    type Error = Error;
+
+    fn try_from(json: ScheduleJson) -> Result<Self> {
+        Ok(Schedule {
+            name: json.name,
+            every: json.every.parse()?,
+            queue: json.queue,
+            payload: json.payload.decode()?,
+            priority: json.priority,
+            max_attempts: json.max_attempts,
+            since: json.since,
         })
     }
 }

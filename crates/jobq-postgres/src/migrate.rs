@@ -12,7 +12,10 @@ use crate::db::Db;
 use crate::sql::{quote, render};
 
 /// Every migration, in order: (version, SQL).
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../sql/migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../sql/migrations/0001_init.sql")),
+    (2, include_str!("../sql/migrations/0002_schedules.sql")),
+];
 
 fn latest() -> i64 {
     MIGRATIONS.last().map_or(0, |(v, _)| *v)

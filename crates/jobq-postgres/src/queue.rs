@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use jobq_core::{
     Job, JobId, JobStatus, LeaseToken, LeasedJob, ListQuery, NewJob, PurgeQuery, Queue, QueueName,
-    Result, Select, Settled, Settlement, Stats, TakeRequest, Timestamp,
+    Result, Schedule, ScheduleName, Select, Settled, Settlement, Stats, TakeRequest, Timestamp,
 };
 use tokio::sync::oneshot;
 
@@ -179,5 +179,18 @@ impl Queue for PostgresQueue {
                 return Ok(total);
             }
         }
+    }
+
+    async fn set_schedule(&self, schedule: Schedule) -> Result<bool> {
+        schedule.validate(&self.inner.db.opts.limits)?;
+        ops::schedule::set(&self.inner.db, &schedule).await
+    }
+
+    async fn remove_schedule(&self, name: &ScheduleName) -> Result<bool> {
+        ops::schedule::remove(&self.inner.db, name).await
+    }
+
+    async fn schedules(&self) -> Result<Vec<Schedule>> {
+        ops::schedule::list(&self.inner.db).await
     }
 }

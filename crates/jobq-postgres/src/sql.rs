@@ -59,6 +59,12 @@ statements! {
     stats => "stats.sql",
     /// Sends one notification.
     notify => "notify.sql",
+    /// Adds or replaces a schedule.
+    set_schedule => "set_schedule.sql",
+    /// Removes a schedule.
+    remove_schedule => "remove_schedule.sql",
+    /// Every schedule.
+    schedules => "schedules.sql",
     /// Whether the migration table exists.
     migrations_exists => "migrations_exists.sql",
     /// The schema version applied.

@@ -13,7 +13,10 @@ use crate::conn::{lock_of, retry_busy};
 use crate::options::SqliteOptions;
 
 /// Every migration, in order: (version, SQL).
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../sql/migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../sql/migrations/0001_init.sql")),
+    (2, include_str!("../sql/migrations/0002_schedules.sql")),
+];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS jobq_migrations \
      (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";

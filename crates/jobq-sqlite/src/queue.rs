@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use jobq_core::{
     Error, Job, JobId, JobStatus, LeaseToken, LeasedJob, ListQuery, NewJob, PurgeQuery, Queue,
-    QueueName, Result, Select, Settled, Settlement, Stats, TakeRequest, Timestamp,
+    QueueName, Result, Schedule, ScheduleName, Select, Settled, Settlement, Stats, TakeRequest,
+    Timestamp,
 };
 
 use crate::options::SqliteOptions;
@@ -202,5 +203,28 @@ impl Queue for SqliteQueue {
                 return Ok(total);
             }
         }
+    }
+
+    async fn set_schedule(&self, schedule: Schedule) -> Result<bool> {
+        schedule.validate(&self.inner.opts.limits)?;
+        self.inner
+            .writer
+            .run(move |ctx| ops::schedule::set(ctx, &schedule))
+            .await
+    }
+
+    async fn remove_schedule(&self, name: &ScheduleName) -> Result<bool> {
+        let name = name.clone();
+        self.inner
+            .writer
+            .run(move |ctx| ops::schedule::remove(ctx, &name))
+            .await
+    }
+
+    async fn schedules(&self) -> Result<Vec<Schedule>> {
+        self.inner
+            .readers
+            .read("reading schedules", read::schedules)
+            .await
     }
 }

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use jobq_core::{
-    Error, Job, JobId, JobState, JobStatus, ListQuery, QueueCounts, QueueName, Result, Stats,
+    Error, Job, JobId, JobState, JobStatus, ListQuery, QueueCounts, QueueName, Result, Schedule,
+    ScheduleName, Stats,
 };
 use rusqlite::{Connection, OptionalExtension};
 
@@ -155,4 +156,41 @@ pub(crate) fn stats(conn: &Connection, queue: Option<&QueueName>) -> Result<Stat
         *counts.get_mut(state.parse()?) = n.unsigned_abs();
     }
     Ok(Stats { queues })
+}
+
+/// Every schedule, by name.
+pub(crate) fn schedules(conn: &Connection) -> Result<Vec<Schedule>> {
+    type Row = (String, String, String, Vec<u8>, i32, u32, i64);
+    let rows: Vec<Row> = conn
+        .prepare_cached(include_str!("../sql/schedules.sql"))
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })?
+            .collect()
+        })
+        .map_err(db("reading schedules"))?;
+    rows.into_iter()
+        .map(
+            |(name, every, queue, payload, priority, max_attempts, since)| {
+                Ok(Schedule {
+                    name: ScheduleName::new(name)?,
+                    every: every.parse()?,
+                    queue: QueueName::new(queue)?,
+                    payload,
+                    priority,
+                    max_attempts,
+                    since: Some(jobq_core::Timestamp::from_unix_micros(since)),
+                })
+            },
+        )
+        .collect()
 }

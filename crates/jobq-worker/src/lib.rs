@@ -44,16 +44,20 @@
 //! - [`command`]: [`CommandHandler`], which runs a program per job (`jobq work -- CMD`).
 //! - [`worker`]: [`Worker`], its settings and its run loop.
 //! - [`report`]: [`Report`] of each attempt and the [`Summary`] of a run.
+//! - [`scheduler`]: [`Scheduler`], which submits the jobs of periodic schedules at their
+//!   ticks (each tick once, however many schedulers run).
 //! - [`signal`]: [`shutdown_signal`], SIGINT or SIGTERM.
 
 pub mod command;
 pub mod handler;
 pub mod report;
+pub mod scheduler;
 pub mod signal;
 pub mod worker;
 
 pub use command::CommandHandler;
 pub use handler::Handler;
 pub use report::{Ended, Report, Summary};
+pub use scheduler::Scheduler;
 pub use signal::shutdown_signal;
 pub use worker::{Worker, default_name};

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use jobq_core::{
     Job, JobId, JobStatus, LeaseToken, LeasedJob, ListQuery, NewJob, PurgeQuery, Queue, QueueName,
-    Result, Select, Settled, Settlement, Stats, TakeRequest, Timestamp,
+    Result, Schedule, ScheduleName, Select, Settled, Settlement, Stats, TakeRequest, Timestamp,
 };
 use jobq_postgres::PostgresQueue;
 use jobq_sqlite::SqliteQueue;
@@ -73,5 +73,17 @@ impl Queue for AnyQueue {
 
     async fn purge(&self, query: PurgeQuery) -> Result<u64> {
         each!(self, q => q.purge(query).await)
+    }
+
+    async fn set_schedule(&self, schedule: Schedule) -> Result<bool> {
+        each!(self, q => q.set_schedule(schedule).await)
+    }
+
+    async fn remove_schedule(&self, name: &ScheduleName) -> Result<bool> {
+        each!(self, q => q.remove_schedule(name).await)
+    }
+
+    async fn schedules(&self) -> Result<Vec<Schedule>> {
+        each!(self, q => q.schedules().await)
     }
 }

@@ -36,10 +36,10 @@ mod url;
 
 pub use any::AnyQueue;
 pub use jobq_core::{
-    Backoff, Clock, Error, ErrorCode, Event, EventKind, Job, JobId, JobState, JobStatus,
+    Backoff, Clock, Error, ErrorCode, Event, EventKind, Every, Job, JobId, JobState, JobStatus,
     LeaseToken, LeasedJob, Limits, ListQuery, ManualClock, NewJob, Outcome, PurgeQuery, Queue,
-    QueueCounts, QueueName, Result, RunAt, Select, Settled, Settlement, Stats, SystemClock,
-    TakeRequest, Timestamp, wire,
+    QueueCounts, QueueName, Result, RunAt, Schedule, ScheduleName, Select, Settled, Settlement,
+    Stats, SystemClock, TakeRequest, Timestamp, wire,
 };
 pub use jobq_postgres::{PostgresOptions, PostgresQueue};
 pub use jobq_sqlite::{SqliteOptions, SqliteQueue};

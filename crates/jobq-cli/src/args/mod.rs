@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod schedule;
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use jobq::{JobId, JobState, LeaseToken, QueueName};
 
 pub(crate) use bench::{BenchArgs, BenchProcessArgs};
 pub(crate) use demo::{DemoArgs, Role};
+pub(crate) use schedule::{ScheduleAction, ScheduleAddArgs, ScheduleArgs};
 
 /// jobq: a persistent job queue for many producers and many consumers.
 #[derive(Debug, Parser)]
@@ -59,6 +61,8 @@ pub(crate) enum Command {
     List(ListArgs),
     /// Delete finished jobs (and their history).
     Purge(PurgeArgs),
+    /// Add, list and remove periodic jobs (every `jobq work` submits their ticks).
+    Schedule(ScheduleArgs),
     /// Run the basic system: producers, consumers, a manager and ops sharing one queue.
     Demo(DemoArgs),
     /// Measure throughput and latency, beside the raw limit of the storage (on a scratch
@@ -164,6 +168,10 @@ pub(crate) struct WorkArgs {
     /// The worker's name, recorded in the jobs' history (default HOSTNAME:PID).
     #[arg(long)]
     pub(crate) worker: Option<String>,
+    /// Do not submit the ticks of periodic jobs (by default every worker does; each tick is
+    /// submitted once however many run).
+    #[arg(long)]
+    pub(crate) no_scheduler: bool,
     /// The command to run for each job, after `--`: payload on stdin, JOBQ_JOB_ID,
     /// JOBQ_QUEUE and JOBQ_ATTEMPT in the environment.
     #[arg(last = true, required = true, num_args = 1..)]

@@ -1,8 +1,11 @@
 //! `jobq work -- CMD`: run a command for each job.
 
 use jobq::AnyQueue;
-use jobq::worker::{CommandHandler, Ended, Report, Worker, command::Output, shutdown_signal};
+use jobq::worker::{
+    CommandHandler, Ended, Report, Scheduler, Worker, command::Output, shutdown_signal,
+};
 use serde_json::json;
+use tokio_util::sync::CancellationToken;
 
 use crate::args::WorkArgs;
 use crate::failure::Failure;
@@ -12,7 +15,8 @@ use crate::output::{Out, style, styled};
 const INTERRUPTED: i32 = 130;
 
 /// Runs the worker until SIGINT or SIGTERM (or, with `--exit-when-empty`, until the queue is
-/// empty), printing a line per job.
+/// empty), printing a line per job. Beside it runs the scheduler, which submits the ticks of
+/// periodic jobs (unless `--no-scheduler`).
 pub(crate) async fn work(queue: AnyQueue, args: WorkArgs, out: &Out) -> Result<(), Failure> {
     let json = out.is_json();
     let Some((program, rest)) = args.command.split_first() else {
@@ -24,13 +28,31 @@ pub(crate) async fn work(queue: AnyQueue, args: WorkArgs, out: &Out) -> Result<(
     } else {
         Output::Inherit
     });
+    let stop = CancellationToken::new();
+    let scheduler = (!args.no_scheduler).then(|| {
+        let stop = stop.clone();
+        tokio::spawn(Scheduler::new(queue.clone()).run(async move { stop.cancelled().await }))
+    });
+    let signalled = stop.clone();
+    tokio::spawn(async move {
+        stop_gracefully().await;
+        signalled.cancel();
+    });
     let worker = Worker::new(queue, args.queue.clone())
         .concurrency(args.concurrency as usize)
         .lease(args.lease)
         .name(args.worker.unwrap_or_else(jobq::worker::default_name))
         .exit_when_empty(args.exit_when_empty)
         .on_report(move |report| print_report(&Out::new(json), report));
-    let summary = worker.run(handler, stop_gracefully()).await?;
+    let finished = stop.clone();
+    let summary = worker
+        .run(handler, async move { finished.cancelled().await })
+        .await;
+    stop.cancel();
+    if let Some(scheduler) = scheduler {
+        let _ = scheduler.await;
+    }
+    let summary = summary?;
     if !json {
         out.line(format_args!(
             "worker stopped: {} done, {} to be retried, {} failed, {} lost",

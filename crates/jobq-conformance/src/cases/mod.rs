@@ -7,12 +7,14 @@
 //! - [`retry`]: failed attempts, back-off, batched settlement.
 //! - [`manage`]: resubmit and cancel.
 //! - [`inspect`]: history, stats, list and purge.
+//! - [`schedule`]: periodic jobs' schedules.
 //! - [`shared`]: many handles and tasks on one store, and durability (G1, G2, G4).
 
 pub mod inspect;
 pub mod lease;
 pub mod manage;
 pub mod retry;
+pub mod schedule;
 pub mod shared;
 pub mod submit;
 pub mod take;

@@ -4,6 +4,7 @@
 
 mod lease;
 mod manage;
+pub(crate) mod schedule;
 mod submit;
 mod take;
 

@@ -7,6 +7,7 @@
 
 mod lease;
 mod manage;
+pub(crate) mod schedule;
 mod submit;
 mod sweep;
 mod take;

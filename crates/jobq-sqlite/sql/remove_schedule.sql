@@ -1,0 +1,1 @@
+DELETE FROM jobq_schedules WHERE name = ?1

@@ -1,0 +1,1 @@
+SELECT 1 FROM jobq_schedules WHERE name = ?1
