@@ -250,7 +250,13 @@ impl Figures {
                 format!("full cycle, 1 job per call, {} callers", s.callers),
                 "jobs/s",
             ),
-            (format!("full cycle, {} processes", s.processes), "jobs/s"),
+            (
+                format!(
+                    "full cycle, {} processes × {} callers",
+                    s.processes, s.callers
+                ),
+                "jobs/s",
+            ),
             ("pickup latency p50".to_owned(), "ms"),
             ("pickup latency p99".to_owned(), "ms"),
             ("pickup latency max".to_owned(), "ms"),

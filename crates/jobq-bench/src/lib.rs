@@ -44,7 +44,7 @@ pub struct Settings {
     pub callers: usize,
     /// Jobs per one-job-per-call cycle measurement (in one process, and across processes).
     pub concurrent_jobs: usize,
-    /// OS processes in the multi-process cycle.
+    /// OS processes in the multi-process cycle (each with `callers` callers).
     pub processes: usize,
     /// Samples of pickup latency.
     pub pickups: usize,

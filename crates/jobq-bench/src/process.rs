@@ -22,7 +22,7 @@ pub const CHILD_COMMAND: &str = "bench-process";
 pub(crate) async fn cycle(target: &Target, s: &Settings) -> jobq::Result<f64> {
     let name = fresh_queue("procs");
     let per_child = s.concurrent_jobs.div_ceil(s.processes.max(1));
-    let callers = (s.callers / s.processes.max(1)).max(2);
+    let callers = s.callers.max(2);
     let failed = |what: String| Error::backend("the multi-process cycle", what);
     let mut children = Vec::new();
     for _ in 0..s.processes.max(1) {

@@ -3,7 +3,7 @@
 //! Arguments that have limits check them in their `validate` method, which every backend
 //! calls first, so the rules are written once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -246,6 +246,40 @@ impl Select {
         }
         Ok(())
     }
+}
+
+/// The jobs a [`Select::Ids`] names, each once in the order named, as the keys `found`
+/// gives for them (what a backend read of those ids: id → its key and state). Backends call
+/// this between reading and writing, so that the rules are written once.
+///
+/// # Errors
+///
+/// [`Error::NotFound`] or [`Error::InvalidState`] for the first id that is unknown or not in
+/// a state of `from`, for operation `action` (which applies to `allowed` jobs).
+pub fn pick_ids<K: Copy>(
+    ids: &[JobId],
+    found: &HashMap<String, (K, JobState)>,
+    from: &[JobState],
+    action: &'static str,
+    allowed: &'static str,
+) -> Result<Vec<K>> {
+    let mut seen = HashSet::new();
+    let mut keys = Vec::with_capacity(ids.len());
+    for id in ids.iter().filter(|id| seen.insert(*id)) {
+        let &(key, state) = found
+            .get(id.as_str())
+            .ok_or_else(|| Error::NotFound { id: id.clone() })?;
+        if !from.contains(&state) {
+            return Err(Error::InvalidState {
+                id: id.clone(),
+                state,
+                action,
+                allowed,
+            });
+        }
+        keys.push(key);
+    }
+    Ok(keys)
 }
 
 /// What [`list`](crate::Queue::list) returns.

@@ -22,9 +22,10 @@ pub(crate) fn is_busy(err: &rusqlite::Error) -> bool {
     )
 }
 
-/// Pauses between attempts to get a lock: a few tens of microseconds at first (a commit of
-/// another process is usually that short), doubling to 5 ms, each randomised so that waiting
-/// processes do not retry in step.
+/// Pauses between attempts to get a lock: ten microseconds at first (a commit of another
+/// process is usually that short), doubling to 1 ms, each randomised so that waiting
+/// processes do not retry in step. Short pauses cost a failed lock attempt each, which is
+/// cheap; long ones leave the file idle after its holder let go.
 pub(crate) struct Pause {
     next: Duration,
 }
@@ -32,7 +33,7 @@ pub(crate) struct Pause {
 impl Pause {
     pub(crate) fn new() -> Self {
         Self {
-            next: Duration::from_micros(20),
+            next: Duration::from_micros(10),
         }
     }
 
@@ -41,7 +42,7 @@ impl Pause {
         let jittered = self.next.mul_f64(0.5 + rand::random::<f64>());
         let left = deadline.saturating_duration_since(Instant::now());
         thread::sleep(jittered.min(left));
-        self.next = (self.next * 2).min(Duration::from_millis(5));
+        self.next = (self.next * 2).min(Duration::from_millis(1));
     }
 }
 

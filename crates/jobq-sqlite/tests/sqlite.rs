@@ -135,10 +135,14 @@ async fn many_handles_opening_a_new_file_at_once_migrate_once() {
         open.await.unwrap().expect("open");
     }
     let conn = Connection::open(&path).unwrap();
-    let applied: i64 = conn
-        .query_row("SELECT count(*) FROM jobq_migrations", [], |r| r.get(0))
+    let (applied, distinct): (i64, i64) = conn
+        .query_row(
+            "SELECT count(*), count(DISTINCT version) FROM jobq_migrations",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
-    assert_eq!(applied, 1);
+    assert_eq!((applied, distinct), (2, 2), "each of the two migrations applied once");
 }
 
 #[tokio::test]

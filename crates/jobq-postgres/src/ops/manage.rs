@@ -1,8 +1,9 @@
 //! What a manager does: resubmit, cancel, purge.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use jobq_core::{Error, JobId, JobState, PurgeQuery, QueueName, Result, Select};
+use jobq_core::request::pick_ids;
+use jobq_core::{JobId, JobState, PurgeQuery, QueueName, Result, Select};
 
 use crate::db::{Db, earliest, pg_time};
 use crate::rows;
@@ -77,23 +78,7 @@ async fn select(
                 let state = rows::state(rows::get(row, 2)?)?;
                 found.insert(id, (rows::get::<i64>(row, 0)?, state));
             }
-            let mut seen = HashSet::new();
-            let mut seqs = Vec::with_capacity(ids.len());
-            for id in ids.iter().filter(|id| seen.insert(*id)) {
-                let &(seq, state) = found
-                    .get(id.as_str())
-                    .ok_or_else(|| Error::NotFound { id: id.clone() })?;
-                if !from.contains(&state) {
-                    return Err(Error::InvalidState {
-                        id: id.clone(),
-                        state,
-                        action,
-                        allowed,
-                    });
-                }
-                seqs.push(seq);
-            }
-            Ok(seqs)
+            pick_ids(ids, &found, from, action, allowed)
         }
         Select::State { state, queue } => {
             let queue = queue.as_ref().map(QueueName::as_str);

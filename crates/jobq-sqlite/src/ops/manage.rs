@@ -1,9 +1,11 @@
 //! What a manager does: resubmit, cancel, purge.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::rc::Rc;
 
-use jobq_core::{Error, JobId, JobState, PurgeQuery, QueueName, Result, Select};
-use rusqlite::OptionalExtension;
+use jobq_core::request::pick_ids;
+use jobq_core::{JobState, PurgeQuery, QueueName, Result, Select};
+use rusqlite::types::Value;
 
 use super::db;
 use crate::writer::Ctx;
@@ -39,7 +41,7 @@ pub(crate) fn cancel(ctx: &mut Ctx<'_>, which: &Select) -> Result<u64> {
 /// # Errors
 ///
 /// [`Error::NotFound`] or [`Error::InvalidState`] for the first id that is unknown or in
-/// another state; the caller's savepoint then undoes everything.
+/// another state; nothing has been written then.
 fn select(
     ctx: &Ctx<'_>,
     which: &Select,
@@ -50,21 +52,23 @@ fn select(
     which.validate(action, from)?;
     match which {
         Select::Ids(ids) => {
-            let mut seen = HashSet::new();
-            let mut seqs = Vec::with_capacity(ids.len());
-            for id in ids.iter().filter(|id| seen.insert(*id)) {
-                let (seq, state) = lookup_state(ctx, id)?;
-                if !from.contains(&state) {
-                    return Err(Error::InvalidState {
-                        id: id.clone(),
-                        state,
-                        action,
-                        allowed,
-                    });
-                }
-                seqs.push(seq);
+            let texts: Vec<Value> = ids
+                .iter()
+                .map(|id| Value::Text(id.as_str().to_owned()))
+                .collect();
+            let rows: Vec<(i64, String, String)> = ctx
+                .conn
+                .prepare_cached(include_str!("../../sql/states_of.sql"))
+                .and_then(|mut stmt| {
+                    stmt.query_map([Rc::new(texts)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                        .collect()
+                })
+                .map_err(db("looking up jobs"))?;
+            let mut found = HashMap::with_capacity(rows.len());
+            for (seq, id, state) in rows {
+                found.insert(id, (seq, state.parse()?));
             }
-            Ok(seqs)
+            pick_ids(ids, &found, from, action, allowed)
         }
         Select::State { state, queue } => {
             let queue = queue.as_ref().map(QueueName::as_str);
@@ -83,19 +87,6 @@ fn select(
             }
         }
     }
-}
-
-fn lookup_state(ctx: &Ctx<'_>, id: &JobId) -> Result<(i64, JobState)> {
-    let row: Option<(i64, String)> = ctx
-        .conn
-        .prepare_cached(include_str!("../../sql/lookup_state.sql"))
-        .and_then(|mut stmt| {
-            stmt.query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()
-        })
-        .map_err(db("looking up a job"))?;
-    let (seq, state) = row.ok_or_else(|| Error::NotFound { id: id.clone() })?;
-    Ok((seq, state.parse()?))
 }
 
 /// Deletes up to `chunk` jobs that `query` selects, with their history. Returns how many.

@@ -1,1 +1,0 @@
-SELECT seq, state FROM jobq_jobs WHERE id = ?1
