@@ -6,6 +6,7 @@ use jobq_core::{
     Job, JobId, JobStatus, LeaseToken, LeasedJob, ListQuery, NewJob, PurgeQuery, Queue, QueueName,
     Result, Select, Settled, Settlement, Stats, TakeRequest, Timestamp,
 };
+use jobq_http::HttpQueue;
 use jobq_sqlite::SqliteQueue;
 
 /// A queue on any backend, chosen at run time by [`connect`](crate::connect).
@@ -14,6 +15,8 @@ use jobq_sqlite::SqliteQueue;
 pub enum AnyQueue {
     /// The embedded SQLite file.
     Sqlite(SqliteQueue),
+    /// A jobq server, over HTTP.
+    Http(HttpQueue),
 }
 
 /// Forwards a call to whichever backend this is.
@@ -21,6 +24,7 @@ macro_rules! each {
     ($self:ident, $q:ident => $call:expr) => {
         match $self {
             AnyQueue::Sqlite($q) => $call,
+            AnyQueue::Http($q) => $call,
         }
     };
 }

@@ -39,6 +39,7 @@ pub use jobq_core::{
     QueueCounts, QueueName, Result, RunAt, Select, Settled, Settlement, Stats, SystemClock,
     TakeRequest, Timestamp, wire,
 };
+pub use jobq_http::{HttpOptions, HttpQueue};
 pub use jobq_sqlite::{SqliteOptions, SqliteQueue};
 pub use jobq_worker as worker;
 pub use url::{DEFAULT_URL, connect};

@@ -1,6 +1,7 @@
 //! Choosing a backend by URL.
 
 use jobq_core::{Error, Result};
+use jobq_http::{HttpOptions, HttpQueue};
 use jobq_sqlite::{SqliteOptions, SqliteQueue};
 
 use crate::AnyQueue;
@@ -12,6 +13,9 @@ pub const DEFAULT_URL: &str = "sqlite:jobq.db";
 ///
 /// - `sqlite:PATH` (or `sqlite://PATH`, or a bare path): the embedded SQLite file, created
 ///   if missing. Options: `?synchronous=full|normal&busy_timeout=30s`.
+/// - `http://[TOKEN@]HOST:PORT`: a jobq server (`jobq serve`). The token is the URL's user
+///   name (or password), else the environment variable `JOBQ_TOKEN`; see
+///   [`HttpOptions::from_url`].
 ///
 /// # Errors
 ///
@@ -23,13 +27,20 @@ pub async fn connect(url: &str) -> Result<AnyQueue> {
             let opts = SqliteOptions::from_url(url)?;
             Ok(AnyQueue::Sqlite(SqliteQueue::open(opts).await?))
         }
-        Some(scheme @ ("postgres" | "postgresql" | "http" | "https")) => Err(Error::invalid(
+        Some("http" | "https") => {
+            let opts = HttpOptions::from_url(url)?.token_from_env();
+            Ok(AnyQueue::Http(HttpQueue::connect(opts).await?))
+        }
+        Some(scheme @ ("postgres" | "postgresql")) => Err(Error::invalid(
             "url",
             format!("{scheme}: URLs need a backend this jobq was built without; use sqlite:PATH"),
         )),
         Some(other) => Err(Error::invalid(
             "url",
-            format!("unknown scheme {other:?} in {url:?}; expected sqlite:PATH or a file path"),
+            format!(
+                "unknown scheme {other:?} in {url:?}; expected sqlite:PATH, a file path or \
+                 http://HOST:PORT"
+            ),
         )),
     }
 }
@@ -61,6 +72,18 @@ mod tests {
     async fn unknown_schemes_are_refused_by_name() {
         let err = connect("redis://localhost").await.unwrap_err().to_string();
         assert!(err.contains("unknown scheme \"redis\""), "{err}");
+    }
+
+    #[tokio::test]
+    async fn http_urls_reach_the_http_client() {
+        let err = connect("https://127.0.0.1:1")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("https is not supported"), "{err}");
+        // Nothing listens on port 1: the client says it cannot reach the server.
+        let err = connect("http://127.0.0.1:1").await.unwrap_err().to_string();
+        assert!(err.contains("cannot reach the jobq server"), "{err}");
     }
 
     #[tokio::test]
