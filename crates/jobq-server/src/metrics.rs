@@ -45,6 +45,7 @@ pub(crate) struct Metrics {
     failed_attempts: AtomicU64,
     failed_jobs: AtomicU64,
     taken: AtomicU64,
+    waiting: AtomicU64,
     take_buckets: [AtomicU64; TAKE_BUCKETS.len()],
     take_count: AtomicU64,
     take_micros: AtomicU64,
@@ -96,6 +97,12 @@ impl Metrics {
             }
             self.bump(|t| t.failed += 1);
         }
+    }
+
+    /// Counts a take in progress until the guard is dropped.
+    pub(crate) fn waiting(&self) -> Waiting<'_> {
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        Waiting(self)
     }
 
     /// Records a take that lasted `took` (its wait included) and leased `jobs` jobs.
@@ -190,6 +197,12 @@ impl Metrics {
                 value.load(Ordering::Relaxed)
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP jobq_takes_waiting Take requests in progress (long polls waiting for a job).\n\
+             # TYPE jobq_takes_waiting gauge\njobq_takes_waiting {}",
+            self.waiting.load(Ordering::Relaxed)
+        );
         let name = "jobq_take_duration_seconds";
         let _ = writeln!(
             out,
@@ -211,6 +224,15 @@ impl Metrics {
             "{name}_bucket{{le=\"+Inf\"}} {count}\n{name}_sum {sum}\n{name}_count {count}"
         );
         out
+    }
+}
+
+/// A take in progress, counted in `jobq_takes_waiting`.
+pub(crate) struct Waiting<'a>(&'a Metrics);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

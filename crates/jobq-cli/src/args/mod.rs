@@ -16,7 +16,8 @@ pub(crate) use demo::{DemoArgs, Role};
 #[derive(Debug, Parser)]
 #[command(name = "jobq", version, about, long_about = None, max_term_width = 100)]
 pub(crate) struct Cli {
-    /// Where the queue lives: sqlite:PATH (or a bare path).
+    /// Where the queue lives: sqlite:PATH (or a bare path), or a jobq server at
+    /// http://[TOKEN@]HOST:PORT (the token also from JOBQ_TOKEN).
     #[arg(long, global = true, env = "JOBQ_URL", default_value = jobq::DEFAULT_URL)]
     pub(crate) url: String,
 
@@ -59,6 +60,8 @@ pub(crate) enum Command {
     List(ListArgs),
     /// Delete finished jobs (and their history).
     Purge(PurgeArgs),
+    /// Serve the queue over HTTP: the API, the dashboard at / and metrics at /metrics.
+    Serve(ServeArgs),
     /// Run the basic system: producers, consumers, a manager and ops sharing one queue.
     Demo(DemoArgs),
     /// Measure throughput and latency, beside the raw limit of the storage (on a scratch
@@ -234,6 +237,18 @@ pub(crate) struct PurgeArgs {
     /// Only this queue.
     #[arg(short, long, value_parser = parse_queue)]
     pub(crate) queue: Option<QueueName>,
+}
+
+/// `jobq serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The address to listen on (HOST:PORT; port 0 picks a free one). An address other
+    /// than loopback needs a token.
+    #[arg(long, default_value = "127.0.0.1:7070")]
+    pub(crate) listen: String,
+    /// Every /v1 call must send `Authorization: Bearer TOKEN`.
+    #[arg(long, env = "JOBQ_TOKEN", hide_env_values = true)]
+    pub(crate) token: Option<String>,
 }
 
 fn parse_id(s: &str) -> Result<JobId, String> {

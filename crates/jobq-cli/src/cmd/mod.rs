@@ -5,6 +5,7 @@ mod demo;
 mod inspect;
 mod lease;
 mod manage;
+mod serve;
 mod submit;
 mod work;
 
@@ -29,6 +30,7 @@ pub(crate) async fn run(cli: Cli, out: &Out) -> Result<(), Failure> {
         Command::Status(args) => inspect::status(&open().await?, args, out).await,
         Command::Stats(args) => inspect::stats(&open().await?, args, out).await,
         Command::List(args) => inspect::list(&open().await?, args, out).await,
+        Command::Serve(args) => serve::serve(url, args, out).await,
         Command::Demo(args) => demo::demo(open().await?, args, out).await,
         // The benchmark opens its own stores.
         Command::Bench(args) => bench::bench(url, cli.url_given, args, out).await,

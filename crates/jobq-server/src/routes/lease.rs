@@ -49,7 +49,10 @@ pub(crate) async fn take(
 ) -> ApiResult<Json<TakeAnswer>> {
     let req = body.into_request(queue)?;
     let started = Instant::now();
-    let jobs = take_jobs(&state, req).await?;
+    let waiting = state.metrics.waiting();
+    let jobs = take_jobs(&state, req).await;
+    drop(waiting);
+    let jobs = jobs?;
     state.metrics.took(started.elapsed(), jobs.len());
     Ok(Json(TakeAnswer {
         jobs: jobs.iter().map(LeasedJson::from).collect(),
