@@ -57,10 +57,22 @@ pub struct SubmitBody {
     /// The job's id: 1 to 2000 characters, no control characters. Omit it for a generated,
     /// time-ordered one. An id that exists is refused (409).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 2000,
+            pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"
+        )
+    )]
     pub id: Option<String>,
     /// The queue. In `POST /v1/submit` it chooses the queue (default `default`); under
     /// `/v1/queues/{queue}` it may only repeat the path's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[A-Za-z0-9._-]+$", min_length = 1, max_length = 128)
+    )]
     pub queue: Option<String>,
     /// The payload as text. Give this or `payload_base64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -273,6 +285,7 @@ pub struct TakeAnswer {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompleteBody {
     /// The lease token the take handed out.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub lease: String,
 }
 
@@ -282,6 +295,7 @@ pub struct CompleteBody {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FailBody {
     /// The lease token the take handed out.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub lease: String,
     /// What went wrong, kept as the job's `last_error` (its last 8 KiB).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -294,6 +308,7 @@ pub struct FailBody {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExtendBody {
     /// The lease token the take handed out.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub lease: String,
     /// The lease then ends this many milliseconds from now (default 30,000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -341,8 +356,17 @@ pub enum OutcomeName {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SettlementBody {
     /// The job.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 2000,
+            pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"
+        )
+    )]
     pub id: String,
     /// Its current lease token.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub lease: String,
     /// `complete` or `fail`.
     pub outcome: OutcomeName,

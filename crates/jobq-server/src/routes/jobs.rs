@@ -51,7 +51,7 @@ fn batch_jobs(body: BatchBody, queue: Option<&QueueName>) -> ApiResult<Vec<NewJo
     post,
     path = "/v1/queues/{queue}/jobs",
     tag = "jobs",
-    params(("queue" = String, Path, description = "The queue: 1 to 128 of A-Z a-z 0-9 . _ -")),
+    params(("queue" = String, Path, description = "The queue: 1 to 128 of A-Z a-z 0-9 . _ -", pattern = "^[A-Za-z0-9._-]+$", min_length = 1, max_length = 128)),
     request_body = SubmitBody,
     responses(
         (status = 201, description = "Submitted", body = IdAnswer),
@@ -84,7 +84,7 @@ pub(crate) async fn submit(
     post,
     path = "/v1/queues/{queue}/jobs/batch",
     tag = "jobs",
-    params(("queue" = String, Path, description = "The queue of every job")),
+    params(("queue" = String, Path, description = "The queue of every job", pattern = "^[A-Za-z0-9._-]+$", min_length = 1, max_length = 128)),
     request_body = BatchBody,
     responses(
         (status = 201, description = "Submitted, ids in order", body = IdsAnswer),
@@ -136,7 +136,7 @@ pub(crate) async fn submit_any(
     get,
     path = "/v1/jobs/{id}",
     tag = "jobs",
-    params(("id" = String, Path, description = "The job's id, percent-encoded")),
+    params(("id" = String, Path, description = "The job's id, percent-encoded", min_length = 1, max_length = 2000, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$")),
     responses(
         (status = 200, description = "The job and its history, oldest event first", body = JobJson),
         (status = 400, description = "A malformed id", body = ErrorJson),
@@ -158,13 +158,16 @@ pub(crate) async fn status(
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListParams {
     /// Only this queue.
+    #[param(pattern = "^[A-Za-z0-9._-]+$", min_length = 1, max_length = 128)]
     queue: Option<String>,
     /// Only this state: queued, running, done, failed or cancelled.
+    #[param(value_type = Option<JobState>)]
     state: Option<String>,
     /// At most this many jobs, 1 to 10,000 (default 100).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 10000)]
     limit: Option<String>,
     /// `newest` (default) or `oldest` submitted first.
+    #[param(pattern = "^(newest|oldest)$")]
     order: Option<String>,
 }
 
@@ -223,6 +226,7 @@ pub(crate) async fn list(
 #[into_params(parameter_in = Query)]
 pub(crate) struct StatsParams {
     /// Only this queue.
+    #[param(pattern = "^[A-Za-z0-9._-]+$", min_length = 1, max_length = 128)]
     queue: Option<String>,
 }
 

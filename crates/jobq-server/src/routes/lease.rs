@@ -33,7 +33,7 @@ async fn take_jobs(state: &AppState, req: TakeRequest) -> Result<Vec<LeasedJob>>
     post,
     path = "/v1/queues/{queue}/take",
     tag = "consume",
-    params(("queue" = String, Path, description = "The queue to take from")),
+    params(("queue" = String, Path, description = "The queue to take from", pattern = "^[A-Za-z0-9._-]+$", min_length = 1, max_length = 128)),
     request_body(content = TakeBody, description = "Every key is optional; the body may be empty"),
     responses(
         (status = 200, description = "The leased jobs; none when none was ready in time", body = TakeAnswer),
@@ -102,7 +102,7 @@ fn lease(token: String) -> ApiResult<LeaseToken> {
     post,
     path = "/v1/jobs/{id}/complete",
     tag = "consume",
-    params(("id" = String, Path, description = "The job's id, percent-encoded")),
+    params(("id" = String, Path, description = "The job's id, percent-encoded", min_length = 1, max_length = 2000, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$")),
     request_body = CompleteBody,
     responses(
         (status = 200, description = "Done", body = SettledAnswer),
@@ -128,7 +128,7 @@ pub(crate) async fn complete(
     post,
     path = "/v1/jobs/{id}/fail",
     tag = "consume",
-    params(("id" = String, Path, description = "The job's id, percent-encoded")),
+    params(("id" = String, Path, description = "The job's id, percent-encoded", min_length = 1, max_length = 2000, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$")),
     request_body = FailBody,
     responses(
         (status = 200, description = "Where the job went: queued (with retry_at) or failed", body = SettledAnswer),
@@ -154,7 +154,7 @@ pub(crate) async fn fail(
     post,
     path = "/v1/jobs/{id}/extend",
     tag = "consume",
-    params(("id" = String, Path, description = "The job's id, percent-encoded")),
+    params(("id" = String, Path, description = "The job's id, percent-encoded", min_length = 1, max_length = 2000, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$")),
     request_body = ExtendBody,
     responses(
         (status = 200, description = "When the lease now ends", body = ExtendedAnswer),

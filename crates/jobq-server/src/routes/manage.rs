@@ -15,7 +15,7 @@ use crate::extract::{Body, JobPath};
     post,
     path = "/v1/jobs/{id}/resubmit",
     tag = "manage",
-    params(("id" = String, Path, description = "The job's id, percent-encoded")),
+    params(("id" = String, Path, description = "The job's id, percent-encoded", min_length = 1, max_length = 2000, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$")),
     responses(
         (status = 200, description = "Resubmitted", body = ResubmittedAnswer),
         (status = 400, description = "A malformed id", body = ErrorJson),
@@ -38,7 +38,7 @@ pub(crate) async fn resubmit_one(
     post,
     path = "/v1/jobs/{id}/cancel",
     tag = "manage",
-    params(("id" = String, Path, description = "The job's id, percent-encoded")),
+    params(("id" = String, Path, description = "The job's id, percent-encoded", min_length = 1, max_length = 2000, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$")),
     responses(
         (status = 200, description = "Cancelled", body = CancelledAnswer),
         (status = 400, description = "A malformed id", body = ErrorJson),
