@@ -4,8 +4,9 @@
 //!
 //! Needs `schemathesis` (`pip install schemathesis`; `.ci/run` installs the tested
 //! version): without it the test prints a loud SKIPPED line and passes, except under
-//! `CI=true`, where it fails. The run is bounded: 30 examples per operation, a fixed seed
-//! (`JOBQ_FUZZ_SEED` overrides it), 90 seconds at most.
+//! `CI=true`, where it fails. The run is bounded by its examples (30 per operation) and a
+//! fixed seed (`JOBQ_FUZZ_SEED` overrides it), not by a time budget: cutting schemathesis
+//! short mid-generation makes it report internal errors of its own.
 
 use std::process::Command;
 
@@ -37,10 +38,14 @@ async fn no_generated_request_gets_a_server_error() {
         "not_a_server_error".to_owned(),
         "--max-examples".to_owned(),
         "30".to_owned(),
+        // Not the coverage phase: on this machine's CPython 3.11.7 it trips over an
+        // interpreter bug ("SystemError: AST constructor recursion depth mismatch") now
+        // and then, reported as an error of schemathesis itself. Fuzzing still sends
+        // valid and invalid input to every operation.
+        "--phases".to_owned(),
+        "examples,fuzzing,stateful".to_owned(),
         "--seed".to_owned(),
         seed,
-        "--max-time".to_owned(),
-        "90".to_owned(),
         "--request-timeout".to_owned(),
         "30".to_owned(),
         "--workers".to_owned(),
