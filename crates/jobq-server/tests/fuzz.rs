@@ -31,6 +31,7 @@ async fn no_generated_request_gets_a_server_error() {
     let seed = std::env::var("JOBQ_FUZZ_SEED").unwrap_or_else(|_| "1".to_owned());
     let schema = format!("{}/openapi.json", server.url());
     let reports = dir.path().join("reports");
+    let workdir = dir.path().to_owned();
     let args = [
         "run".to_owned(),
         schema,
@@ -57,7 +58,9 @@ async fn no_generated_request_gets_a_server_error() {
         reports.display().to_string(),
     ];
     let output = tokio::task::spawn_blocking(move || {
+        // In the temporary directory, where schemathesis keeps its cache.
         Command::new(schemathesis)
+            .current_dir(&workdir)
             .args(&args)
             .env("SCHEMATHESIS_HOOKS", "")
             .output()
