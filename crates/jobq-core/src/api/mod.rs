@@ -9,6 +9,23 @@
 //! Durations are numbers of milliseconds (`lease_ms`, `wait_ms`, `delay_ms`,
 //! `older_than_ms`); fractions are allowed and kept to the microsecond, so a client loses
 //! nothing a local store would keep. Answers reuse the shapes of [`wire`](crate::wire).
+//!
+//! # Layout
+//!
+//! - this module: durations, submitting and taking;
+//! - `settle`: complete, fail, extend and settling in batches;
+//! - `manage`: resubmit, cancel, purge and the list of jobs.
+
+mod manage;
+mod settle;
+
+pub use manage::{
+    CancelledAnswer, JobsAnswer, PurgeBody, PurgedAnswer, ResubmittedAnswer, SelectBody,
+};
+pub use settle::{
+    CompleteBody, ExtendBody, ExtendedAnswer, FailBody, OutcomeName, SettleAnswer, SettleBody,
+    SettleResult, SettledAnswer, SettlementBody,
+};
 
 use std::time::Duration;
 
@@ -18,10 +35,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::id::{JobId, QueueName};
-use crate::job::{JobState, LeaseToken, NewJob, RunAt};
-use crate::request::{Outcome, PurgeQuery, Select, Settled, Settlement, TakeRequest};
+use crate::job::{NewJob, RunAt};
+use crate::request::TakeRequest;
 use crate::time::Timestamp;
-use crate::wire::{ErrorBody, JobJson, LeasedJson};
+use crate::wire::LeasedJson;
 
 /// The largest duration the API accepts, in milliseconds (about 31,700 years).
 const MAX_MILLIS: f64 = 1e15;
@@ -279,345 +296,6 @@ pub struct TakeAnswer {
     pub jobs: Vec<LeasedJson>,
 }
 
-/// `POST /v1/jobs/{id}/complete`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CompleteBody {
-    /// The lease token the take handed out.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
-    pub lease: String,
-}
-
-/// `POST /v1/jobs/{id}/fail`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct FailBody {
-    /// The lease token the take handed out.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
-    pub lease: String,
-    /// What went wrong, kept as the job's `last_error` (its last 8 KiB).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-/// `POST /v1/jobs/{id}/extend`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ExtendBody {
-    /// The lease token the take handed out.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
-    pub lease: String,
-    /// The lease then ends this many milliseconds from now (default 30,000).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(minimum = 0.0))]
-    pub lease_ms: Option<f64>,
-}
-
-/// Where a settled job went: the answer to complete and fail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SettledAnswer {
-    /// The job.
-    pub id: JobId,
-    /// Its new state: `done`, `queued` (to be retried) or `failed`.
-    pub state: JobState,
-    /// When it runs again, when it went back to `queued`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_at: Option<Timestamp>,
-}
-
-/// The answer to extend: when the lease now ends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ExtendedAnswer {
-    /// The job.
-    pub id: JobId,
-    /// When the lease ends unless extended again.
-    pub lease_until: Timestamp,
-}
-
-/// How an attempt ended, in a [`SettlementBody`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum OutcomeName {
-    /// The job is done.
-    Complete,
-    /// The attempt failed.
-    Fail,
-}
-
-/// One settlement of `POST /v1/settle`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SettlementBody {
-    /// The job.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 2000,
-            pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"
-        )
-    )]
-    pub id: String,
-    /// Its current lease token.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
-    pub lease: String,
-    /// `complete` or `fail`.
-    pub outcome: OutcomeName,
-    /// With `fail`: what went wrong.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-impl From<&Settlement> for SettlementBody {
-    fn from(s: &Settlement) -> Self {
-        let (outcome, error) = match &s.outcome {
-            Outcome::Complete => (OutcomeName::Complete, None),
-            Outcome::Fail { error } => (OutcomeName::Fail, Some(error.clone())),
-        };
-        Self {
-            id: s.id.as_str().to_owned(),
-            lease: s.lease.as_str().to_owned(),
-            outcome,
-            error,
-        }
-    }
-}
-
-impl SettlementBody {
-    /// The settlement.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidInput`] for a bad id or lease token, or an `error` with `complete`.
-    pub fn into_settlement(self) -> Result<Settlement> {
-        let id = JobId::new(self.id)?;
-        let lease = LeaseToken::new(self.lease)?;
-        match (self.outcome, self.error) {
-            (OutcomeName::Complete, None) => Ok(Settlement::complete(id, lease)),
-            (OutcomeName::Complete, Some(_)) => Err(Error::invalid(
-                "error",
-                "only a failed attempt has an error; drop it or use outcome \"fail\"",
-            )),
-            (OutcomeName::Fail, error) => Ok(Settlement::fail(
-                id,
-                lease,
-                error.unwrap_or_else(|| "failed".to_owned()),
-            )),
-        }
-    }
-}
-
-/// `POST /v1/settle`: how many leased attempts ended, each settled by itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SettleBody {
-    /// The settlements, 1 to 10,000.
-    pub settlements: Vec<SettlementBody>,
-}
-
-/// One result of `POST /v1/settle`: where the job went, or why it was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SettleResult {
-    /// Where the job went, when it was settled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<JobState>,
-    /// When it runs again, when it went back to `queued`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_at: Option<Timestamp>,
-    /// Why it was refused (`not_found`, `lease_lost`), when it was.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<ErrorBody>,
-}
-
-impl From<&Result<Settled>> for SettleResult {
-    fn from(result: &Result<Settled>) -> Self {
-        match result {
-            Ok(settled) => Self {
-                state: Some(settled.state),
-                retry_at: settled.retry_at,
-                error: None,
-            },
-            Err(e) => Self {
-                state: None,
-                retry_at: None,
-                error: Some(ErrorBody::from(e)),
-            },
-        }
-    }
-}
-
-impl SettleResult {
-    /// The result as the [`Queue`](crate::Queue) trait gives it; `context` names the server.
-    pub fn into_result(self, context: &str) -> Result<Settled> {
-        match (self.error, self.state) {
-            (Some(error), _) => Err(error.into_error(context)),
-            (None, Some(state)) => Ok(Settled {
-                state,
-                retry_at: self.retry_at,
-            }),
-            (None, None) => Err(Error::backend(
-                context.to_owned(),
-                "a settle result with neither a state nor an error",
-            )),
-        }
-    }
-}
-
-/// The answer to `POST /v1/settle`: one result per settlement, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SettleAnswer {
-    /// The results, in the order of the settlements.
-    pub results: Vec<SettleResult>,
-}
-
-/// Which jobs `POST /v1/resubmit` or `POST /v1/cancel` act on: `ids`, or every job in
-/// `state` (of `queue`, or of all queues).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SelectBody {
-    /// Exactly these jobs: all must exist and be in a state the operation applies to, or
-    /// nothing changes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
-    /// Every job in this state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<JobState>,
-    /// With `state`: only this queue.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub queue: Option<String>,
-}
-
-impl From<&Select> for SelectBody {
-    fn from(select: &Select) -> Self {
-        match select {
-            Select::Ids(ids) => Self {
-                ids: Some(ids.iter().map(|id| id.as_str().to_owned()).collect()),
-                ..Self::default()
-            },
-            Select::State { state, queue } => Self {
-                ids: None,
-                state: Some(*state),
-                queue: queue.as_ref().map(|q| q.as_str().to_owned()),
-            },
-        }
-    }
-}
-
-impl SelectBody {
-    /// The selection.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidInput`] for both or neither of `ids` and `state`, `queue` without
-    /// `state`, a bad id or queue name.
-    pub fn into_select(self) -> Result<Select> {
-        match (self.ids, self.state) {
-            (Some(ids), None) if self.queue.is_none() => Ok(Select::Ids(
-                ids.into_iter().map(JobId::new).collect::<Result<_>>()?,
-            )),
-            (None, Some(state)) => Ok(Select::State {
-                state,
-                queue: self.queue.map(QueueName::new).transpose()?,
-            }),
-            (Some(_), None) => Err(Error::invalid(
-                "select",
-                "\"queue\" goes with \"state\", not with \"ids\"",
-            )),
-            _ => Err(Error::invalid(
-                "select",
-                "give \"ids\" (a list of job ids) or \"state\" (with an optional \"queue\"), not both",
-            )),
-        }
-    }
-}
-
-/// The answer to resubmit: how many jobs went back to `queued`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ResubmittedAnswer {
-    /// How many.
-    pub resubmitted: u64,
-}
-
-/// The answer to cancel: how many jobs were cancelled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CancelledAnswer {
-    /// How many.
-    pub cancelled: u64,
-}
-
-/// `POST /v1/purge`: delete finished jobs in `state` (of `queue`, or all queues) whose
-/// state last changed at least `older_than_ms` ago.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PurgeBody {
-    /// `done`, `failed` or `cancelled`.
-    pub state: JobState,
-    /// Only jobs finished at least this many milliseconds ago (default 0: all).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(minimum = 0.0))]
-    pub older_than_ms: Option<f64>,
-    /// Only this queue.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub queue: Option<String>,
-}
-
-impl From<&PurgeQuery> for PurgeBody {
-    fn from(q: &PurgeQuery) -> Self {
-        Self {
-            state: q.state,
-            older_than_ms: Some(to_millis(q.older_than)),
-            queue: q.queue.as_ref().map(|q| q.as_str().to_owned()),
-        }
-    }
-}
-
-impl PurgeBody {
-    /// The query, checked ([`PurgeQuery::validate`]).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidInput`] for a state that is not finished, a bad duration or queue.
-    pub fn into_query(self) -> Result<PurgeQuery> {
-        let query = PurgeQuery {
-            state: self.state,
-            older_than: millis("older_than_ms", self.older_than_ms.unwrap_or(0.0))?,
-            queue: self.queue.map(QueueName::new).transpose()?,
-        };
-        query.validate()?;
-        Ok(query)
-    }
-}
-
-/// The answer to purge: how many jobs were deleted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PurgedAnswer {
-    /// How many.
-    pub purged: u64,
-}
-
-/// The answer to `GET /v1/jobs`: jobs, without their history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct JobsAnswer {
-    /// The jobs, newest submitted first unless `order=oldest`.
-    pub jobs: Vec<JobJson>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -703,21 +381,5 @@ mod tests {
         }
         let unknown = serde_json::from_str::<SubmitBody>(r#"{"payload":"x","max_attempt":2}"#);
         assert!(unknown.unwrap_err().to_string().contains("max_attempt"));
-    }
-
-    #[test]
-    fn select_body_needs_ids_or_state() {
-        assert!(SelectBody::default().into_select().is_err());
-        let both = SelectBody {
-            ids: Some(vec!["a".into()]),
-            state: Some(JobState::Failed),
-            queue: None,
-        };
-        assert!(both.into_select().is_err());
-        let select = Select::State {
-            state: JobState::Failed,
-            queue: Some(QueueName::new("q").unwrap()),
-        };
-        assert_eq!(SelectBody::from(&select).into_select().unwrap(), select);
     }
 }
