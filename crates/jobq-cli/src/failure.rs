@@ -69,10 +69,7 @@ impl Failure {
                 | Failure::Usage(_)
                 | Failure::Nothing(_)
                 | Failure::Io(_) => ErrorJson {
-                    error: jobq::wire::ErrorBody {
-                        code: code.to_owned(),
-                        message: message.clone(),
-                    },
+                    error: jobq::wire::ErrorBody::new(code, message.clone()),
                 },
             };
             let _ = out.json_line(&json);

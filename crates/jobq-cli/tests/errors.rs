@@ -178,7 +178,7 @@ fn errors_are_json_with_json() {
     let run = q.run(&["--json", "status", "ghost"]).expect(3);
     assert_eq!(
         run.json(),
-        serde_json::json!({"error": {"code": "not_found", "message": "job \"ghost\" not found"}})
+        serde_json::json!({"error": {"code": "not_found", "message": "job \"ghost\" not found", "id": "ghost"}})
     );
 }
 

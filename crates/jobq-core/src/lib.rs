@@ -17,6 +17,9 @@
 //! - [`limits`]: the size limits of ids, queue names and payloads.
 //! - [`error`]: [`Error`], with a stable [`ErrorCode`] for machines.
 //! - [`wire`]: the JSON shapes shared by the command line and the HTTP API.
+//! - [`api`]: the request and answer bodies of the HTTP API, shared by the server and the
+//!   HTTP client. With the `openapi` feature, every JSON shape also describes itself as an
+//!   OpenAPI schema (utoipa), so the server's `/openapi.json` is made from these types.
 //!
 //! # Why the trait looks like this
 //!
@@ -27,6 +30,7 @@
 //! one-job forms are default methods built on them, so a backend writes the batched path once
 //! and it is the fast path.
 
+pub mod api;
 pub mod error;
 pub mod id;
 pub mod job;
@@ -35,6 +39,8 @@ pub mod queue;
 pub mod request;
 pub mod retry;
 pub mod schedule;
+#[cfg(feature = "openapi")]
+mod schema;
 pub mod time;
 pub mod wire;
 

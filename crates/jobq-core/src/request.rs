@@ -357,6 +357,7 @@ impl PurgeQuery {
 
 /// Counts of jobs by state in one queue.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueCounts {
     /// Waiting, now or later.
     pub queued: u64,
@@ -402,6 +403,7 @@ impl QueueCounts {
 /// Counts of jobs by queue and state, as [`stats`](crate::Queue::stats) returns them.
 /// In JSON: `{"queues":{"NAME":{"queued":N,"running":N,"done":N,"failed":N,"cancelled":N}}}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stats {
     /// Each queue that holds jobs, by name.
     pub queues: BTreeMap<QueueName, QueueCounts>,

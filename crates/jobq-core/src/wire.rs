@@ -9,14 +9,14 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::id::{JobId, QueueName, ScheduleName};
+use crate::id::{JobId, QueueName};
 use crate::job::{Event, Job, JobState, JobStatus, LeaseToken, LeasedJob};
-use crate::schedule::Schedule;
 use crate::time::Timestamp;
 
 /// A payload in JSON: text when it is valid UTF-8, else base64. Flattened into the object
 /// that carries it, so it appears as a `payload` or a `payload_base64` key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Payload {
     /// UTF-8 text.
     #[serde(rename = "payload")]
@@ -52,6 +52,7 @@ impl Payload {
 
 /// A job in JSON (`jobq status`, `jobq list`, `GET /v1/jobs/{id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobJson {
     /// The id.
     pub id: JobId,
@@ -153,6 +154,7 @@ impl TryFrom<JobJson> for JobStatus {
 
 /// A leased job in JSON (`jobq take`, `POST /v1/queues/{queue}/take`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LeasedJson {
     /// The id.
     pub id: JobId,
@@ -205,82 +207,207 @@ impl TryFrom<LeasedJson> for LeasedJob {
     }
 }
 
-/// A schedule in JSON (`jobq schedule list`, the HTTP API): `every` is written as
-/// `every 1m` or `cron 0 3 * * *`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScheduleJson {
-    /// Its name.
-    pub name: ScheduleName,
-    /// When it ticks.
-    pub every: String,
-    /// The queue its jobs go to.
-    pub queue: QueueName,
-    /// Each job's payload.
-    #[serde(flatten)]
-    pub payload: Payload,
-    /// Each job's priority.
-    #[serde(default)]
-    pub priority: i32,
-    /// Each job's attempts.
-    pub max_attempts: u32,
-    /// When it was set, as the store says (absent when setting one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub since: Option<Timestamp>,
-}
-
-impl From<&Schedule> for ScheduleJson {
-    fn from(s: &Schedule) -> Self {
-        Self {
-            name: s.name.clone(),
-            every: s.every.to_string(),
-            queue: s.queue.clone(),
-            payload: Payload::encode(&s.payload),
-            priority: s.priority,
-            max_attempts: s.max_attempts,
-            since: s.since,
-        }
-    }
-}
-
-impl TryFrom<ScheduleJson> for Schedule {
-    type Error = Error;
-
-    fn try_from(json: ScheduleJson) -> Result<Self> {
-        Ok(Schedule {
-            name: json.name,
-            every: json.every.parse()?,
-            queue: json.queue,
-            payload: json.payload.decode()?,
-            priority: json.priority,
-            max_attempts: json.max_attempts,
-            since: json.since,
-        })
-    }
-}
-
 /// An error in JSON: `{"error":{"code":"not_found","message":"job \"x\" not found"}}`.
+/// An error in JSON: `{"error":{"code":"not_found","message":"job \"x\" not found","id":"x"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorJson {
     /// The error.
     pub error: ErrorBody,
 }
 
-/// The body of an [`ErrorJson`].
+/// The body of an [`ErrorJson`]: a stable `code`, the `message` a person reads, and the
+/// details a program needs to tell errors apart (which argument, which job, which state),
+/// present where they apply. [`ErrorBody::into_error`] turns it back into the [`Error`] it
+/// was made from, so a client of the HTTP API sees the same errors as a local store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
-    /// The stable code ([`ErrorCode::as_str`](crate::ErrorCode::as_str)).
+    /// The stable code ([`ErrorCode::as_str`](crate::ErrorCode::as_str)): `not_found`,
+    /// `duplicate`, `lease_lost`, `invalid_state`, `invalid_input`, `busy`, `backend`, or
+    /// `unauthorized` from a server that wants a token.
     pub code: String,
     /// The message a person reads.
     pub message: String,
+    /// `invalid_input`: the argument at fault (`id`, `queue name`, `payload`, `lease` …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// `invalid_input`, `lease_lost`, `busy`: why, or what was waited for, without the
+    /// words that name the argument or the job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `not_found`, `duplicate`, `lease_lost`, `invalid_state`: the job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `invalid_state`: the job's current state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<JobState>,
+    /// `invalid_state`: what was asked (`resubmit`, `cancel`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// `invalid_state`: the states the operation applies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<String>,
+    /// `busy`: how long the store waited, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waited_ms: Option<u64>,
+}
+
+/// Every argument name jobq's own errors use, so that an error read back from JSON names
+/// the same `&'static str` as the one that was sent.
+const FIELDS: &[&str] = &[
+    "id",
+    "ids",
+    "queue name",
+    "payload",
+    "payload_base64",
+    "priority",
+    "delay_ms",
+    "run_at",
+    "max_attempts",
+    "max",
+    "lease",
+    "lease_ms",
+    "wait",
+    "wait_ms",
+    "worker",
+    "limit",
+    "order",
+    "state",
+    "older_than_ms",
+    "select",
+    "settlements",
+    "outcome",
+    "error",
+    "jobs",
+    "body",
+    "query",
+    "path",
+    "token",
+    "time",
+    "event",
+    "url",
+    "file",
+    "schedule name",
+    "schedule",
+    "every",
+    "cron",
+];
+
+/// Operations and their allowed states, as [`Error::InvalidState`] names them.
+const ACTIONS: &[&str] = &["resubmit", "cancel"];
+const ALLOWED: &[&str] = &["failed or cancelled", "queued"];
+
+fn known(list: &'static [&'static str], name: &str) -> Option<&'static str> {
+    list.iter().copied().find(|known| *known == name)
+}
+
+impl ErrorBody {
+    /// A body with `code` and `message` and no details.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            field: None,
+            reason: None,
+            id: None,
+            state: None,
+            action: None,
+            allowed: None,
+            waited_ms: None,
+        }
+    }
+
+    /// The [`Error`] this body describes: the same variant with the same details when the
+    /// code is one of [`ErrorCode`](crate::ErrorCode)'s, else an [`Error::Backend`] carrying
+    /// the message. `context` says where the error came from (a server's address), for
+    /// the backend errors.
+    pub fn into_error(self, context: &str) -> Error {
+        let id = self.id.as_deref().and_then(|id| JobId::new(id).ok());
+        let fallback = |body: ErrorBody| {
+            Error::backend(
+                context.to_owned(),
+                format!("{} ({})", body.message, body.code),
+            )
+        };
+        match (self.code.as_str(), id) {
+            ("not_found", Some(id)) => Error::NotFound { id },
+            ("duplicate", Some(id)) => Error::Duplicate { id },
+            ("lease_lost", Some(id)) => Error::LeaseLost {
+                id,
+                reason: self.reason.unwrap_or(self.message),
+            },
+            ("invalid_state", Some(id)) if self.state.is_some() => Error::InvalidState {
+                id,
+                state: self.state.unwrap_or(JobState::Queued),
+                action: self
+                    .action
+                    .as_deref()
+                    .and_then(|a| known(ACTIONS, a))
+                    .unwrap_or("the operation"),
+                allowed: self
+                    .allowed
+                    .as_deref()
+                    .and_then(|a| known(ALLOWED, a))
+                    .unwrap_or("other"),
+            },
+            ("invalid_input", _) => {
+                let reason = self.reason.unwrap_or(self.message);
+                match self.field.as_deref() {
+                    Some(field) => match known(FIELDS, field) {
+                        Some(field) => Error::invalid(field, reason),
+                        None => Error::invalid("input", format!("{field}: {reason}")),
+                    },
+                    None => Error::invalid("input", reason),
+                }
+            }
+            ("busy", _) => Error::Busy {
+                waited: std::time::Duration::from_millis(self.waited_ms.unwrap_or(0)),
+                what: self.reason.unwrap_or(self.message),
+            },
+            _ => fallback(self),
+        }
+    }
+}
+
+impl From<&Error> for ErrorBody {
+    fn from(error: &Error) -> Self {
+        let mut body = ErrorBody::new(error.code().as_str(), error.to_string());
+        match error {
+            Error::NotFound { id } | Error::Duplicate { id } => body.id = Some(id.to_string()),
+            Error::LeaseLost { id, reason } => {
+                body.id = Some(id.to_string());
+                body.reason = Some(reason.clone());
+            }
+            Error::InvalidState {
+                id,
+                state,
+                action,
+                allowed,
+            } => {
+                body.id = Some(id.to_string());
+                body.state = Some(*state);
+                body.action = Some((*action).to_owned());
+                body.allowed = Some((*allowed).to_owned());
+            }
+            Error::InvalidInput { field, message } => {
+                body.field = Some((*field).to_owned());
+                body.reason = Some(message.clone());
+            }
+            Error::Busy { waited, what } => {
+                body.waited_ms = Some(u64::try_from(waited.as_millis()).unwrap_or(u64::MAX));
+                body.reason = Some(what.clone());
+            }
+            Error::Backend { .. } => {}
+        }
+        body
+    }
 }
 
 impl From<&Error> for ErrorJson {
     fn from(error: &Error) -> Self {
         Self {
-            error: ErrorBody {
-                code: error.code().as_str().to_owned(),
-                message: error.to_string(),
-            },
+            error: ErrorBody::from(error),
         }
     }
 }
@@ -332,5 +459,45 @@ mod tests {
             err.to_string().starts_with("invalid payload_base64"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn errors_round_trip_through_json() {
+        let id = JobId::new("j/1 ü").unwrap();
+        let errors = [
+            Error::NotFound { id: id.clone() },
+            Error::Duplicate { id: id.clone() },
+            Error::lease_lost(&id, "the lease expired"),
+            Error::InvalidState {
+                id: id.clone(),
+                state: JobState::Done,
+                action: "resubmit",
+                allowed: "failed or cancelled",
+            },
+            Error::invalid("queue name", "must not be empty"),
+            Error::Busy {
+                waited: std::time::Duration::from_secs(30),
+                what: "the write lock of x.db".into(),
+            },
+        ];
+        for error in errors {
+            let text = serde_json::to_string(&ErrorJson::from(&error)).unwrap();
+            let back: ErrorJson = serde_json::from_str(&text).unwrap();
+            let again = back.error.into_error("test");
+            assert_eq!(again.code(), error.code(), "{text}");
+            assert_eq!(again.to_string(), error.to_string(), "{text}");
+        }
+        let odd = ErrorBody {
+            field: Some("colour".into()),
+            reason: Some("not a colour".into()),
+            ..ErrorBody::new("invalid_input", "invalid colour: not a colour")
+        };
+        assert_eq!(
+            odd.into_error("test").to_string(),
+            "invalid input: colour: not a colour"
+        );
+        let unknown = ErrorBody::new("unauthorized", "no token").into_error("http://h");
+        assert_eq!(unknown.code(), crate::ErrorCode::Backend);
+        assert!(unknown.to_string().contains("no token"), "{unknown}");
     }
 }

@@ -125,7 +125,11 @@ async fn many_handles_opening_a_new_schema_at_once_migrate_once() {
         .await
         .unwrap();
     let (applied, distinct): (i64, i64) = (row.get(0), row.get(1));
-    assert_eq!((applied, distinct), (2, 2), "each of the two migrations applied once");
+    assert_eq!(
+        (applied, distinct),
+        (2, 2),
+        "each of the two migrations applied once"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -142,7 +142,11 @@ async fn many_handles_opening_a_new_file_at_once_migrate_once() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!((applied, distinct), (2, 2), "each of the two migrations applied once");
+    assert_eq!(
+        (applied, distinct),
+        (2, 2),
+        "each of the two migrations applied once"
+    );
 }
 
 #[tokio::test]

@@ -123,18 +123,29 @@ impl<Q: Queue> Scheduler<Q> {
     }
 
     /// Runs passes until `shutdown` resolves, sleeping until the next tick is due in
-    /// between. A store that cannot be reached is logged and tried again.
+    /// between. A store that cannot be reached is logged once and tried again, less and
+    /// less often (up to the refresh interval).
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
         tokio::pin!(shutdown);
+        let mut failing = Duration::ZERO;
         loop {
             let pause = match self.pass().await {
-                Ok(pass) => pass
-                    .next
-                    .duration_since(self.clock.now())
-                    .clamp(Duration::from_millis(20), self.refresh),
+                Ok(pass) => {
+                    if !failing.is_zero() {
+                        tracing::info!("submitting periodic jobs again");
+                        failing = Duration::ZERO;
+                    }
+                    pass.next
+                        .duration_since(self.clock.now())
+                        .clamp(Duration::from_millis(20), self.refresh)
+                }
                 Err(err) => {
-                    tracing::warn!("submitting periodic jobs: {err}; trying again");
-                    Duration::from_secs(1)
+                    // Once per outage, then quietly: 1 s, doubling to the refresh interval.
+                    if failing.is_zero() {
+                        tracing::warn!("submitting periodic jobs: {err}; trying again");
+                    }
+                    failing = (failing * 2).clamp(Duration::from_secs(1), self.refresh);
+                    failing
                 }
             };
             tokio::select! {

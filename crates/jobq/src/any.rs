@@ -6,6 +6,7 @@ use jobq_core::{
     Job, JobId, JobStatus, LeaseToken, LeasedJob, ListQuery, NewJob, PurgeQuery, Queue, QueueName,
     Result, Schedule, ScheduleName, Select, Settled, Settlement, Stats, TakeRequest, Timestamp,
 };
+use jobq_http::HttpQueue;
 use jobq_postgres::PostgresQueue;
 use jobq_sqlite::SqliteQueue;
 
@@ -17,6 +18,8 @@ pub enum AnyQueue {
     Sqlite(SqliteQueue),
     /// A PostgreSQL schema.
     Postgres(PostgresQueue),
+    /// A jobq server, over HTTP.
+    Http(HttpQueue),
 }
 
 /// Forwards a call to whichever backend this is.
@@ -25,6 +28,7 @@ macro_rules! each {
         match $self {
             AnyQueue::Sqlite($q) => $call,
             AnyQueue::Postgres($q) => $call,
+            AnyQueue::Http($q) => $call,
         }
     };
 }

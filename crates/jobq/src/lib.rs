@@ -39,8 +39,9 @@ pub use jobq_core::{
     Backoff, Clock, Error, ErrorCode, Event, EventKind, Every, Job, JobId, JobState, JobStatus,
     LeaseToken, LeasedJob, Limits, ListQuery, ManualClock, NewJob, Outcome, PurgeQuery, Queue,
     QueueCounts, QueueName, Result, RunAt, Schedule, ScheduleName, Select, Settled, Settlement,
-    Stats, SystemClock, TakeRequest, Timestamp, wire,
+    Stats, SystemClock, TakeRequest, Timestamp, api, wire,
 };
+pub use jobq_http::{HttpOptions, HttpQueue};
 pub use jobq_postgres::{PostgresOptions, PostgresQueue};
 pub use jobq_sqlite::{SqliteOptions, SqliteQueue};
 pub use jobq_worker as worker;

@@ -1,6 +1,7 @@
 //! Choosing a backend by URL.
 
 use jobq_core::{Error, Result};
+use jobq_http::{HttpOptions, HttpQueue};
 use jobq_postgres::{PostgresOptions, PostgresQueue};
 use jobq_sqlite::{SqliteOptions, SqliteQueue};
 
@@ -17,6 +18,9 @@ pub const DEFAULT_URL: &str = "sqlite:jobq.db";
 ///   database; jobq's tables live in schema `jobq`, created on first use. jobq's own options
 ///   (`schema`, `pool_size`, `pool_timeout`, `recheck`, `listen`) are removed before the
 ///   rest reaches the driver; see [`PostgresOptions::from_url`].
+/// - `http://[TOKEN@]HOST:PORT`: a jobq server (`jobq serve`). The token is the URL's user
+///   name (or password), else the environment variable `JOBQ_TOKEN`; see
+///   [`HttpOptions::from_url`].
 ///
 /// # Errors
 ///
@@ -32,18 +36,15 @@ pub async fn connect(url: &str) -> Result<AnyQueue> {
             let opts = PostgresOptions::from_url(url)?;
             Ok(AnyQueue::Postgres(PostgresQueue::connect(opts).await?))
         }
-        Some(scheme @ ("http" | "https")) => Err(Error::invalid(
-            "url",
-            format!(
-                "{scheme}: URLs need a backend this jobq was built without; \
-                 use sqlite:PATH or postgres://…"
-            ),
-        )),
+        Some("http" | "https") => {
+            let opts = HttpOptions::from_url(url)?.token_from_env();
+            Ok(AnyQueue::Http(HttpQueue::connect(opts).await?))
+        }
         Some(other) => Err(Error::invalid(
             "url",
             format!(
-                "unknown scheme {other:?} in {url:?}; expected sqlite:PATH, a file path \
-                 or postgres://USER@HOST/DATABASE"
+                "unknown scheme {other:?} in {url:?}; expected sqlite:PATH, a file path, \
+                 postgres://USER@HOST/DATABASE or http://HOST:PORT"
             ),
         )),
     }
@@ -103,12 +104,15 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn http_urls_are_refused_until_the_client_exists() {
-        let err = connect("http://127.0.0.1:7070")
+    async fn http_urls_reach_the_http_client() {
+        let err = connect("https://127.0.0.1:1")
             .await
             .unwrap_err()
             .to_string();
-        assert!(err.contains("built without"), "{err}");
+        assert!(err.contains("https is not supported"), "{err}");
+        // Nothing listens on port 1: the client says it cannot reach the server.
+        let err = connect("http://127.0.0.1:1").await.unwrap_err().to_string();
+        assert!(err.contains("cannot reach the jobq server"), "{err}");
     }
 
     #[tokio::test]

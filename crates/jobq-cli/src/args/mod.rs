@@ -18,7 +18,8 @@ pub(crate) use schedule::{ScheduleAction, ScheduleAddArgs, ScheduleArgs};
 #[derive(Debug, Parser)]
 #[command(name = "jobq", version, about, long_about = None, max_term_width = 100)]
 pub(crate) struct Cli {
-    /// Where the queue lives: sqlite:PATH (or a bare path), or postgres://USER@HOST/DB.
+    /// Where the queue lives: sqlite:PATH (or a bare path), postgres://USER@HOST/DB, or a jobq
+    /// server at http://[TOKEN@]HOST:PORT (the token also from JOBQ_TOKEN).
     #[arg(long, global = true, env = "JOBQ_URL", default_value = jobq::DEFAULT_URL)]
     pub(crate) url: String,
 
@@ -63,6 +64,8 @@ pub(crate) enum Command {
     Purge(PurgeArgs),
     /// Add, list and remove periodic jobs (every `jobq work` submits their ticks).
     Schedule(ScheduleArgs),
+    /// Serve the queue over HTTP: the API, the dashboard at / and metrics at /metrics.
+    Serve(ServeArgs),
     /// Run the basic system: producers, consumers, a manager and ops sharing one queue.
     Demo(DemoArgs),
     /// Measure throughput and latency, beside the raw limit of the storage (on a scratch
@@ -242,6 +245,26 @@ pub(crate) struct PurgeArgs {
     /// Only this queue.
     #[arg(short, long, value_parser = parse_queue)]
     pub(crate) queue: Option<QueueName>,
+}
+
+/// `jobq serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The address to listen on (HOST:PORT; port 0 picks a free one). An address other
+    /// than loopback needs a token.
+    #[arg(long, default_value = "127.0.0.1:7070")]
+    pub(crate) listen: String,
+    /// Every /v1 call must send `Authorization: Bearer TOKEN`.
+    #[arg(long, env = "JOBQ_TOKEN", hide_env_values = true)]
+    pub(crate) token: Option<String>,
+    /// Do not submit the ticks of periodic jobs (by default the server does, as every
+    /// `jobq work` does; each tick is submitted once however many run).
+    #[arg(long)]
+    pub(crate) no_scheduler: bool,
+    /// Every minute, purge `done` jobs that finished at least this long ago (7d, 12h…), so
+    /// that the store does not grow without bound. Default: keep them.
+    #[arg(long, value_parser = parse_duration)]
+    pub(crate) retain_done: Option<Duration>,
 }
 
 fn parse_id(s: &str) -> Result<JobId, String> {

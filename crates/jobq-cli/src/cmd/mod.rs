@@ -6,6 +6,7 @@ mod inspect;
 mod lease;
 mod manage;
 mod schedule;
+mod serve;
 mod submit;
 mod work;
 
@@ -31,6 +32,7 @@ pub(crate) async fn run(cli: Cli, out: &Out) -> Result<(), Failure> {
         Command::Stats(args) => inspect::stats(&open().await?, args, out).await,
         Command::List(args) => inspect::list(&open().await?, args, out).await,
         Command::Schedule(args) => schedule::schedule(&open().await?, args, out).await,
+        Command::Serve(args) => serve::serve(url, args, out).await,
         Command::Demo(args) => demo::demo(open().await?, args, out).await,
         // The benchmark opens its own stores.
         Command::Bench(args) => bench::bench(url, cli.url_given, args, out).await,

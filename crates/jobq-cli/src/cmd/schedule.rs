@@ -1,7 +1,7 @@
 //! `jobq schedule add|list|remove`.
 
 use comfy_table::Cell;
-use jobq::wire::ScheduleJson;
+use jobq::api::ScheduleItem;
 use jobq::{AnyQueue, Every, Queue, Schedule, Timestamp};
 use serde_json::json;
 
@@ -69,7 +69,7 @@ async fn list(queue: &AnyQueue, out: &Out) -> Result<(), Failure> {
     if out.is_json() {
         for s in &schedules {
             let mut value =
-                serde_json::to_value(ScheduleJson::from(s)).map_err(std::io::Error::other)?;
+                serde_json::to_value(ScheduleItem::from(s)).map_err(std::io::Error::other)?;
             value["next"] = json!(s.every.next_after(now));
             out.json_line(&value)?;
         }
