@@ -1,0 +1,25 @@
+//! sensors: the CSV to PostgreSQL ingest of seed 003, built on jobq.
+//!
+//! A generator writes sensor readings as CSV (`record_time,sensor_id,value`); a producer
+//! reads the file as a stream and submits its rows to a jobq queue **in chunks**, one job
+//! per few thousand rows, with ids made from the rows so that producing again submits
+//! nothing twice; N consumers (default 16) take the chunks, woken by the queue, and write
+//! each to PostgreSQL's `records` table in one idempotent statement, completing the job
+//! only after the commit. Delivery is at least once and writes are idempotent, so every
+//! row lands exactly once, whichever processes are killed on the way.
+//!
+//! # Layout
+//!
+//! - [`row`]: a row, the CSV format and the rules a row must follow.
+//! - [`generate`](mod@generate): `sensors generate`, deterministic for a seed, streamed.
+//! - [`progress`]: the row counter behind the progress line, and number formatting.
+//! - [`error`]: [`SensorsError`], the app's one error type.
+
+pub mod error;
+pub mod generate;
+pub mod progress;
+pub mod row;
+
+pub use error::{Result, SensorsError};
+pub use generate::{GenerateOptions, generate};
+pub use progress::Meter;
