@@ -12,14 +12,25 @@
 //!
 //! - [`row`]: a row, the CSV format and the rules a row must follow.
 //! - [`generate`](mod@generate): `sensors generate`, deterministic for a seed, streamed.
+//! - [`chunk`]: chunk payloads, their ids, and reading them back.
+//! - [`produce`](mod@produce): `sensors produce`, the file to chunk jobs.
+//! - [`pg`]: [`Postgres`], the `records` table and its idempotent writes (SQL in `sql/`).
+//! - [`consume`](mod@consume): `sensors consume`, chunk jobs to the table.
 //! - [`progress`]: the row counter behind the progress line, and number formatting.
 //! - [`error`]: [`SensorsError`], the app's one error type.
 
+pub mod chunk;
+pub mod consume;
 pub mod error;
 pub mod generate;
+pub mod pg;
+pub mod produce;
 pub mod progress;
 pub mod row;
 
+pub use consume::{ConsumeOptions, Consumed, consume};
 pub use error::{Result, SensorsError};
 pub use generate::{GenerateOptions, generate};
+pub use pg::Postgres;
+pub use produce::{BadRow, ProduceOptions, Produced, produce};
 pub use progress::Meter;
