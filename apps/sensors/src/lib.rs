@@ -16,9 +16,11 @@
 //! - [`produce`](mod@produce): `sensors produce`, the file to chunk jobs.
 //! - [`pg`]: [`Postgres`], the `records` table and its idempotent writes (SQL in `sql/`).
 //! - [`consume`](mod@consume): `sensors consume`, chunk jobs to the table.
+//! - [`bench`]: `sensors bench`, ours against the seed's way and against `COPY`.
 //! - [`progress`]: the row counter behind the progress line, and number formatting.
 //! - [`error`]: [`SensorsError`], the app's one error type.
 
+pub mod bench;
 pub mod chunk;
 pub mod consume;
 pub mod error;

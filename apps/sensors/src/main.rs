@@ -14,7 +14,9 @@ use sensors::generate::{parse_start, parse_timezone};
 use sensors::pg::{DEFAULT_POSTGRES_URL, DEFAULT_SCHEMA};
 use sensors::produce::{CHUNK_ATTEMPTS, DEFAULT_QUEUE};
 use sensors::progress::{Display, rate, thousands};
-use sensors::{ConsumeOptions, GenerateOptions, Meter, Postgres, ProduceOptions, SensorsError};
+use sensors::{
+    ConsumeOptions, GenerateOptions, Meter, Postgres, ProduceOptions, SensorsError, bench,
+};
 
 /// The default queue store: `sensors-queue.db` in the working directory.
 const DEFAULT_URL: &str = "sqlite:sensors-queue.db";
@@ -38,6 +40,8 @@ enum Command {
     Produce(ProduceArgs),
     /// Write chunk jobs to PostgreSQL with N consumers.
     Consume(ConsumeArgs),
+    /// Measure rows per second end to end: ours, the seed's way, and COPY.
+    Bench(BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +124,35 @@ struct ConsumeArgs {
     queue: QueueArgs,
     #[command(flatten)]
     table: TableArgs,
+}
+
+#[derive(Debug, Args)]
+struct BenchArgs {
+    /// Sensors in the generated file.
+    #[arg(long, default_value_t = 1000)]
+    sensors: u64,
+    /// Readings per sensor (rows = sensors × records).
+    #[arg(long, default_value_t = 1000)]
+    records: u64,
+    /// Rows the seed's way is measured on (the first of the file): it is slow, and its rate
+    /// does not depend on the size.
+    #[arg(long, default_value_t = 100_000)]
+    seed_way_rows: u64,
+    /// How many times each figure is measured (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Rows per chunk job.
+    #[arg(long, default_value_t = DEFAULT_CHUNK_ROWS)]
+    chunk: usize,
+    /// Consumers, ours and the seed's way.
+    #[arg(long, default_value_t = DEFAULT_REPLICAS)]
+    replicas: usize,
+    /// The PostgreSQL database (scratch schemas are made and dropped).
+    #[arg(long, env = "SENSORS_POSTGRES_URL", default_value = DEFAULT_POSTGRES_URL)]
+    postgres: String,
+    /// Print the figures as one JSON object.
+    #[arg(long)]
+    json: bool,
 }
 
 fn queue_name(name: &str) -> Result<QueueName, SensorsError> {
@@ -251,6 +284,25 @@ async fn consume(args: ConsumeArgs) -> Result<(), SensorsError> {
     Ok(())
 }
 
+async fn run_bench(args: BenchArgs) -> Result<(), SensorsError> {
+    let settings = bench::BenchSettings {
+        sensors: args.sensors,
+        records: args.records,
+        seed_way_rows: args.seed_way_rows,
+        runs: args.runs.max(1),
+        chunk_rows: args.chunk,
+        replicas: args.replicas.max(1),
+        postgres: args.postgres,
+    };
+    let figures = bench::run(&settings, |line| eprintln!("{line}")).await?;
+    if args.json {
+        println!("{}", figures.to_json());
+    } else {
+        println!("{figures}");
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -265,6 +317,7 @@ async fn main() -> ExitCode {
         Command::Generate(args) => generate(args).await,
         Command::Produce(args) => produce(args).await,
         Command::Consume(args) => consume(args).await,
+        Command::Bench(args) => run_bench(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
