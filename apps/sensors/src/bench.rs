@@ -2,7 +2,7 @@
 //! PostgreSQL's own `COPY`, measured in one run on one generated file.
 //!
 //! - **ours**: `produce` and `consume` running together, as in use: chunk jobs on a new
-//!   SQLite queue, the consumers woken by the queue, each chunk one `INSERT … unnest`.
+//!   SQLite queue, the consumers woken by the queue, each chunk one binary `COPY`.
 //! - **the seed's way**: one row per job and one `INSERT` per row, with as many consumers,
 //!   each a worker taking one job at a time. Rows are submitted in batches (the seed
 //!   publishes without waiting for a broker confirmation, and one durable commit per row
@@ -302,7 +302,7 @@ async fn drained(
             *ended.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
             return;
         }
-        tokio::time::sleep(Duration::from_millis(2)).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
@@ -346,13 +346,14 @@ async fn ours(
         ),
     ));
     let produced = produce(&queue, &produce_opts, &Meter::new(), |_| {}).await;
+    let produce_time = started.elapsed();
     let _ = tx.send(());
     let consumed = consumers
         .await
         .map_err(|e| SensorsError::io("consumers", std::io::Error::other(e)))??;
     let elapsed = until_drained(started, &ended);
     produced?;
-    tracing::debug!("ours: {consumed:?}");
+    tracing::debug!("ours: produced in {produce_time:?}, drained at {elapsed:?}: {consumed:?}");
     check_and_drop(&table, rows, "ours").await?;
     Ok(rate(rows, elapsed))
 }

@@ -7,8 +7,10 @@
 //! of the pool. Any number of `sensors consume` processes can share one queue.
 //!
 //! Delivery is at least once: a consumer killed between the commit and the completion
-//! leaves a chunk that runs again. Writes are idempotent (`ON CONFLICT DO NOTHING` on the
-//! primary key), so the second delivery adds nothing, and every row is in the table once.
+//! leaves a chunk that runs again. Writes are idempotent (a chunk whose rows are there
+//! already is merged with `ON CONFLICT DO NOTHING` on the primary key, see
+//! [`Postgres::write_chunk`]), so the second delivery adds nothing, and every row is in the
+//! table once.
 
 use std::future::Future;
 use std::sync::Arc;

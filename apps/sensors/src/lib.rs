@@ -16,7 +16,7 @@
 //! - [`produce`](mod@produce): `sensors produce`, the file to chunk jobs.
 //! - [`pg`]: [`Postgres`], the `records` table and its idempotent writes (SQL in `sql/`).
 //! - [`consume`](mod@consume): `sensors consume`, chunk jobs to the table.
-//! - [`bench`]: `sensors bench`, ours against the seed's way and against `COPY`.
+//! - [`bench`](mod@bench): `sensors bench`, ours against the seed's way and against `COPY`.
 //! - [`progress`]: the row counter behind the progress line, and number formatting.
 //! - [`error`]: [`SensorsError`], the app's one error type.
 

@@ -1,6 +1,7 @@
 //! The seed's end-to-end case: 10 sensors × 5 records end up as exactly those 50 rows,
-//! value by value, in a table with the seed's three indexes; and running produce and
-//! consume again, on the same queue or a new one, adds no row.
+//! value by value, in a table with the seed's three indexes; running produce and consume
+//! again, on the same queue or a new one, adds no row; and a file that overlaps adds only
+//! its new rows.
 
 mod common;
 
@@ -73,4 +74,27 @@ async fn ten_sensors_by_five_records_land_exactly_and_again_add_nothing() {
         "{out}"
     );
     assert_rows(&db, &expected).await;
+
+    // A file that overlaps: the same seed with 10 records starts with the 50 rows above.
+    // Its chunk is merged, adding only the 50 rows that are missing.
+    let longer = dir.path().join("longer.csv");
+    let longer_arg = longer.to_str().unwrap();
+    run_ok(&[
+        "generate",
+        "--sensors",
+        "10",
+        "--records",
+        "10",
+        "--seed",
+        "3",
+        "--out",
+        longer_arg,
+    ]);
+    run_ok(&["produce", longer_arg, "--url", &queue]);
+    let out = run_ok(&consume);
+    assert!(
+        out.contains("(100 rows: 50 new, 50 there already)"),
+        "{out}"
+    );
+    assert_rows(&db, &csv_rows(&longer)).await;
 }
