@@ -13,7 +13,7 @@ use sensors::consume::DEFAULT_REPLICAS;
 use sensors::generate::{parse_start, parse_timezone};
 use sensors::pg::{DEFAULT_POSTGRES_URL, DEFAULT_SCHEMA};
 use sensors::produce::{CHUNK_ATTEMPTS, DEFAULT_QUEUE};
-use sensors::progress::{Display, rate, thousands};
+use sensors::progress::{Display, rate, size, thousands};
 use sensors::{
     ConsumeOptions, GenerateOptions, Meter, Postgres, ProduceOptions, SensorsError, bench,
 };
@@ -178,12 +178,12 @@ async fn generate(args: GenerateArgs) -> Result<(), SensorsError> {
         .map_err(|e| SensorsError::io("generating", std::io::Error::other(e)))??;
     display.finish();
     println!(
-        "wrote {} rows ({} sensors × {} records, seed {seed}) to {}: {:.1} MB in {:.2} s",
+        "wrote {} rows ({} sensors × {} records, seed {seed}) to {}: {} in {:.2} s",
         thousands(done.rows),
         thousands(args.sensors),
         thousands(args.records),
         args.out.display(),
-        done.bytes as f64 / 1e6,
+        size(done.bytes),
         done.elapsed.as_secs_f64()
     );
     Ok(())

@@ -67,6 +67,17 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// A size in bytes for people: `812 bytes`, `2.8 KB`, `11.4 MB`, `1.2 GB`.
+pub fn size(bytes: u64) -> String {
+    let b = bytes as f64;
+    match bytes {
+        0..1_000 => format!("{bytes} bytes"),
+        1_000..1_000_000 => format!("{:.1} KB", b / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", b / 1e6),
+        _ => format!("{:.1} GB", b / 1e9),
+    }
+}
+
 /// Shows a [`Meter`] while a command runs.
 #[derive(Debug)]
 pub struct Display {
@@ -148,5 +159,8 @@ mod tests {
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(rate(10, Duration::from_secs(2)), 5.0);
         assert_eq!(rate(10, Duration::ZERO), 0.0);
+        assert_eq!(size(812), "812 bytes");
+        assert_eq!(size(2_817), "2.8 KB");
+        assert_eq!(size(11_400_000), "11.4 MB");
     }
 }
