@@ -1,0 +1,20 @@
+//! ledger: the transactions pipeline of seed 002, built on jobq.
+//!
+//! Transactions arrive on the RabbitMQ queue `incoming_transactions` as
+//! `{"id": PROVIDER_ID, "value": AMOUNT}`; the ledger writes each to PostgreSQL and sets
+//! every provider's balance in Redis at every minute.
+//!
+//! # Layout
+//!
+//! - [`config`]: [`Settings`], the services' URLs and the names of tables, queues, keys.
+//! - [`message`]: what a message says ([`message::Transaction`]), and its key.
+//! - [`backoff`]: pauses between tries.
+//! - [`error`]: [`LedgerError`], the app's one error type.
+
+pub mod backoff;
+pub mod config;
+pub mod error;
+pub mod message;
+
+pub use config::Settings;
+pub use error::{LedgerError, Result};

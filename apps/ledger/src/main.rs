@@ -1,0 +1,3 @@
+//! `ledger`: the transactions pipeline of seed 002.
+
+fn main() {}
