@@ -8,6 +8,8 @@
 //!
 //! - [`config`]: [`Settings`], the services' URLs and the names of tables, queues, keys.
 //! - [`message`]: what a message says ([`message::Transaction`]), and its key.
+//! - [`store`]: [`Store`], the tables: setup, writing once, the balances query; SQL in
+//!   `sql/`.
 //! - [`backoff`]: pauses between tries.
 //! - [`error`]: [`LedgerError`], the app's one error type.
 
@@ -15,6 +17,8 @@ pub mod backoff;
 pub mod config;
 pub mod error;
 pub mod message;
+pub mod store;
 
 pub use config::Settings;
 pub use error::{LedgerError, Result};
+pub use store::Store;
