@@ -10,13 +10,19 @@
 //! - [`message`]: what a message says ([`message::Transaction`]), and its key.
 //! - [`store`]: [`Store`], the tables: setup, writing once, the balances query; SQL in
 //!   `sql/`.
+//! - [`amqp`]: RabbitMQ: connecting, declaring, publishing with confirms, dead letters.
+//! - [`consumer`]: the consume loop: write, then acknowledge; dead-letter the malformed.
+//! - [`publisher`]: `ledger publish` and `ledger setup`.
 //! - [`backoff`]: pauses between tries.
 //! - [`error`]: [`LedgerError`], the app's one error type.
 
+pub mod amqp;
 pub mod backoff;
 pub mod config;
+pub mod consumer;
 pub mod error;
 pub mod message;
+pub mod publisher;
 pub mod store;
 
 pub use config::Settings;
