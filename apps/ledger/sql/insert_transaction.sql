@@ -1,5 +1,6 @@
--- One transaction; an unknown provider breaks the foreign key (23503), an amount that is
--- not a number PostgreSQL takes breaks the cast (class 22).
+-- One transaction, when its provider exists (no row back otherwise, and no id used up).
+-- An amount PostgreSQL cannot take as numeric breaks the cast (class 22).
 INSERT INTO {schema}.historical_transactions (provider_id, transaction_value)
-VALUES ($1, $2::text::numeric)
+SELECT $1, $2::text::numeric
+WHERE EXISTS (SELECT 1 FROM {schema}.initial_data WHERE id = $1)
 RETURNING id

@@ -275,15 +275,29 @@ impl Store {
                 });
             }
         }
+        if let Some(id) = &key.message_id {
+            // The usual duplicate, found without writing (the unique constraint below
+            // still decides a race).
+            let found = conn
+                .query_opt(&self.sql.find_message, &[id])
+                .await
+                .map_err(&err)?;
+            if let Some(row) = found {
+                return Ok(Recorded::Duplicate {
+                    transaction_id: row.get(0),
+                });
+            }
+        }
         let tx = conn.transaction().await.map_err(&err)?;
         let inserted = tx
-            .query_one(
+            .query_opt(
                 &self.sql.insert_transaction,
                 &[&transaction.provider_id, &transaction.value],
             )
             .await;
         let transaction_id: i64 = match inserted {
-            Ok(row) => row.get(0),
+            Ok(Some(row)) => row.get(0),
+            Ok(None) => return Ok(Recorded::Refused(unknown_provider(transaction))),
             Err(e) => {
                 return match refusal(&e, transaction) {
                     Some(reason) => Ok(Recorded::Refused(reason)),
@@ -341,10 +355,7 @@ fn refusal(err: &tokio_postgres::Error, transaction: &Transaction) -> Option<Str
     let db = err.as_db_error()?;
     let code = db.code().code();
     if code == "23503" {
-        Some(format!(
-            "unknown provider: initial_data has no id {}",
-            transaction.provider_id
-        ))
+        Some(unknown_provider(transaction))
     } else if code.starts_with("22") {
         Some(format!(
             "value {} refused by PostgreSQL: {}",
@@ -354,6 +365,14 @@ fn refusal(err: &tokio_postgres::Error, transaction: &Transaction) -> Option<Str
     } else {
         None
     }
+}
+
+/// The reason for a transaction of a provider `initial_data` does not have.
+fn unknown_provider(transaction: &Transaction) -> String {
+    format!(
+        "unknown provider: initial_data has no id {}",
+        transaction.provider_id
+    )
 }
 
 /// `HOST:PORT/DATABASE` of a driver configuration.
