@@ -31,7 +31,8 @@ const TRY_LOCK: &str = "SELECT pg_try_advisory_lock(1818584167, hashtext('ledger
 #[derive(Debug)]
 pub struct Leader {
     client: Client,
-    session: JoinHandle<()>,
+    /// The connection's task, until it was seen to end.
+    session: Option<JoinHandle<()>>,
 }
 
 /// Waits until this instance holds the lock of `schema`, or `stop` is cancelled (`None`).
@@ -112,7 +113,10 @@ async fn connect(config: &tokio_postgres::Config) -> Result<Leader, String> {
             tracing::debug!("the ledger lock's session ended: {}", describe_postgres(&e));
         }
     });
-    Ok(Leader { client, session })
+    Ok(Leader {
+        client,
+        session: Some(session),
+    })
 }
 
 impl Leader {
@@ -129,8 +133,14 @@ impl Leader {
     /// got no answer in time. Then another instance may be active already.
     pub async fn lost(&mut self) -> String {
         loop {
+            let Some(session) = self.session.as_mut() else {
+                return "the lock's connection closed".to_owned();
+            };
             tokio::select! {
-                _ = &mut self.session => return "the lock's connection closed".to_owned(),
+                _ = session => {
+                    self.session = None;
+                    return "the lock's connection closed".to_owned();
+                }
                 () = tokio::time::sleep(CHECK_EVERY) => {}
             }
             match tokio::time::timeout(CHECK_TIMEOUT, self.client.simple_query("SELECT 1")).await {
@@ -146,6 +156,8 @@ impl Leader {
     /// Gives the lock up (by ending its session), so that a standby takes over at once.
     pub async fn release(self) {
         drop(self.client);
-        let _ = self.session.await;
+        if let Some(session) = self.session {
+            let _ = session.await;
+        }
     }
 }
