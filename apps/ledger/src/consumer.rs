@@ -31,6 +31,9 @@ pub struct ConsumerOptions {
     pub prefetch: u16,
     /// The name of the consumer and its connection, as RabbitMQ shows them.
     pub name: String,
+    /// Fault injection for tests: end the process abruptly (as a crash would) right after
+    /// this many transactions were committed, before the last one is acknowledged.
+    pub exit_after_commits: Option<u64>,
 }
 
 impl Default for ConsumerOptions {
@@ -38,6 +41,7 @@ impl Default for ConsumerOptions {
         Self {
             prefetch: 32,
             name: format!("ledger:{}", jobq::worker::default_name()),
+            exit_after_commits: None,
         }
     }
 }
@@ -137,6 +141,7 @@ async fn consume_on(
         .await
         .map_err(|e| LedgerError::amqp(format!("consuming {}", settings.queue), e))?;
     *connected = true;
+    let mut commits = 0_u64;
     tracing::info!(
         "consuming {} on {} (prefetch {}); dead letters go to {dead_letters}",
         settings.queue,
@@ -167,6 +172,16 @@ async fn consume_on(
             }
         };
         let outcome = handle(store, &delivery, stop).await;
+        if let Outcome::Done(Recorded::Written { transaction_id }) = &outcome {
+            commits += 1;
+            if options.exit_after_commits == Some(commits) {
+                tracing::error!(
+                    "exiting abruptly after committing transaction {transaction_id}, before \
+                     acknowledging its message (--exit-after-commits {commits})"
+                );
+                std::process::exit(137);
+            }
+        }
         settle(settings, &confirmed, &delivery, outcome).await?;
     }
 }

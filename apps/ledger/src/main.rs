@@ -77,6 +77,10 @@ struct RunArgs {
     /// the epoch).
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration, hide = true)]
     tick: Duration,
+    /// Fault injection for tests: exit abruptly right after the N-th commit, before its
+    /// acknowledgement.
+    #[arg(long, hide = true)]
+    exit_after_commits: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -136,6 +140,7 @@ async fn main_result(cli: Cli) -> Result<(), LedgerError> {
         Command::Run(args) => {
             let mut consumer = ConsumerOptions {
                 prefetch: args.prefetch,
+                exit_after_commits: args.exit_after_commits,
                 ..ConsumerOptions::default()
             };
             if let Some(name) = args.name {
