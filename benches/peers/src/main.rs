@@ -36,7 +36,7 @@ usage: jobq-peers-bench [OPTIONS]
 The full cycle (submit, take, complete) through jobq, effectum and apalis on SQLite.
 
 options:
-  --json               print one JSON object instead of the table
+  --json               print one JSON object (the table goes to standard error)
   --jobs N             jobs per jobq measurement (default 20000)
   --peer-jobs N        jobs per effectum and apalis measurement; jobq is measured at this
                        size too, for the ratios (default 2000)
@@ -259,6 +259,7 @@ fn run(settings: Settings) -> Result<(), String> {
         cells,
     };
     if figures.settings.json {
+        eprint!("\n{}", figures.to_table());
         println!("{}", figures.to_json());
     } else {
         print!("{}", figures.to_table());
