@@ -175,6 +175,13 @@ impl Figures {
             s.dir.display(),
             self.filesystem.as_deref().unwrap_or("file system unknown"),
         );
+        if matches!(self.filesystem.as_deref(), Some("tmpfs" | "ramfs")) {
+            let _ = writeln!(
+                out,
+                "Warning: the databases are in memory, where fsync costs nothing: pass --dir \
+                 with a directory on a disk."
+            );
+        }
         for sync in &s.syncs {
             let _ = writeln!(out);
             let _ = writeln!(
