@@ -102,8 +102,11 @@ pub(crate) fn open(opts: &SqliteOptions, deadline: Instant) -> Result<Connection
     // statement again whenever the values bound to it could change its plan, which a profile
     // of the batched cycle showed costing more than a tenth of the writer's time; jobq's
     // statements walk their indexes whatever the values.
-    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
-        .map_err(|e| Error::backend(context(), e.to_string()))?;
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )
+    .map_err(|e| Error::backend(context(), e.to_string()))?;
     // `rarray(?)`: a statement takes a whole batch of ids or seqs as one parameter.
     rusqlite::vtab::array::load_module(&conn)
         .map_err(|e| Error::backend(context(), e.to_string()))?;

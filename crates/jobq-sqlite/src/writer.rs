@@ -35,6 +35,20 @@ use crate::options::SqliteOptions;
 /// The most operations committed in one transaction.
 const MAX_BATCH: usize = 512;
 
+/// How long the writer waits for the callers of its last commit to send their next
+/// operations, when that commit had several (PostgreSQL's `commit_delay`, made adaptive).
+const GATHER: std::time::Duration = std::time::Duration::from_micros(100);
+
+/// Moves the operations waiting on `rx` into `batch`, up to [`MAX_BATCH`].
+fn drain(rx: &mut mpsc::UnboundedReceiver<Box<dyn Pending>>, batch: &mut Vec<Box<dyn Pending>>) {
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(op) => batch.push(op),
+            Err(_) => break,
+        }
+    }
+}
+
 /// What an operation sees: the connection inside the open transaction, the time of the
 /// transaction, and the store's options.
 pub(crate) struct Ctx<'a> {
@@ -177,14 +191,18 @@ struct WriterThread {
 
 impl WriterThread {
     fn run(self, mut rx: mpsc::UnboundedReceiver<Box<dyn Pending>>) {
+        let mut last = 1;
         while let Some(first) = rx.blocking_recv() {
             let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(op) => batch.push(op),
-                    Err(_) => break,
-                }
+            drain(&mut rx, &mut batch);
+            if last > 1 && batch.len() < last {
+                // Several callers were answered together by the last commit; most are
+                // about to send their next operation. A moment's wait lets them share this
+                // commit rather than queue behind it.
+                thread::sleep(GATHER);
+                drain(&mut rx, &mut batch);
             }
+            last = batch.len();
             let outcome = catch_unwind(AssertUnwindSafe(|| self.commit_batch(batch)));
             if outcome.is_err() {
                 // A bug in an operation. Its callers see "the writer stopped" for this batch
