@@ -105,16 +105,32 @@ impl Queue for SqliteQueue {
         let deadline = Instant::now() + req.wait;
         let _waiting = (!req.wait.is_zero()).then(|| self.inner.wakeups.waiting());
         let req = Arc::new(req);
+        let mut woken = false;
         loop {
             let notified = self.inner.wakeups.notify.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let claim = Arc::clone(&req);
-            let jobs = self
-                .inner
-                .writer
-                .run(move |ctx| ops::claim(ctx, &claim))
-                .await?;
+            // A waiting taker that was woken looks first, on a read connection, whether there
+            // is anything to claim: most wake-ups are other callers' commits, and a claim
+            // takes the file's write lock, which every other process then waits for.
+            let worth_claiming = !woken || {
+                let (queue, now) = (req.queue.clone(), self.inner.opts.clock.now());
+                self.inner
+                    .readers
+                    .read("looking for ready jobs", move |conn| {
+                        read::claimable(conn, &queue, now)
+                    })
+                    .await?
+            };
+            let jobs = if worth_claiming {
+                let claim = Arc::clone(&req);
+                self.inner
+                    .writer
+                    .run(move |ctx| ops::claim(ctx, &claim))
+                    .await?
+            } else {
+                Vec::new()
+            };
             let now = Instant::now();
             if !jobs.is_empty() || now >= deadline {
                 return Ok(jobs);
@@ -124,6 +140,7 @@ impl Queue for SqliteQueue {
                 () = &mut notified => {}
                 () = tokio::time::sleep(recheck) => {}
             }
+            woken = true;
         }
     }
 

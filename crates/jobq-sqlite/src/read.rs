@@ -194,3 +194,15 @@ pub(crate) fn schedules(conn: &Connection) -> Result<Vec<Schedule>> {
         )
         .collect()
 }
+
+/// Whether a claim on `queue` at `now` would find something: a ready job, or an expired
+/// lease to return first (which may make one ready).
+pub(crate) fn claimable(
+    conn: &Connection,
+    queue: &QueueName,
+    now: jobq_core::Timestamp,
+) -> Result<bool> {
+    conn.prepare_cached(include_str!("../sql/claimable.sql"))
+        .and_then(|mut stmt| stmt.query_row((queue.as_str(), now.as_unix_micros()), |r| r.get(0)))
+        .map_err(db("looking for ready jobs"))
+}
