@@ -2,7 +2,7 @@
 -- the partial index in claim order (INDEXED BY makes its use a guarantee: the statement
 -- fails to prepare rather than scan the table); RETURNING gives no order, so the caller
 -- sorts by (priority DESC, run_at, seq).
-UPDATE jobq_jobs
+UPDATE OR FAIL jobq_jobs
 SET state = 'running', attempts = attempts + 1, lease_token = lower(hex(randomblob(16))),
     lease_until = ?3, worker = ?4, updated_at = ?2, event = 'taken', history = history + 1
 WHERE seq IN (

@@ -58,16 +58,16 @@ CREATE TABLE jobq_events (
 ) WITHOUT ROWID;
 
 -- A job's history is written by the database itself, in the statement that moves the job,
--- so no write path can forget it.
+-- so no write path can forget it. (OR FAIL: see insert_job.sql.)
 CREATE TRIGGER jobq_history_submitted AFTER INSERT ON jobq_jobs
 BEGIN
-    INSERT INTO jobq_events (job, n, at, kind, state, attempt)
+    INSERT OR FAIL INTO jobq_events (job, n, at, kind, state, attempt)
     VALUES (NEW.seq, NEW.history, NEW.updated_at, NEW.event, NEW.state, NEW.attempts);
 END;
 
 CREATE TRIGGER jobq_history_moved AFTER UPDATE OF history ON jobq_jobs
 BEGIN
-    INSERT INTO jobq_events (job, n, at, kind, state, attempt, worker, error)
+    INSERT OR FAIL INTO jobq_events (job, n, at, kind, state, attempt, worker, error)
     VALUES (NEW.seq, NEW.history, NEW.updated_at, NEW.event, NEW.state, NEW.attempts,
             coalesce(NEW.worker, OLD.worker),
             CASE WHEN NEW.event = 'failed' OR NEW.event = 'lease_expired'
