@@ -172,7 +172,7 @@ fn bytes(batch: &[Chunk]) -> usize {
     batch.iter().map(|c| c.payload.len()).sum()
 }
 
-/// Submits `batch` in one call, or one by one when some were submitted before.
+/// Submits `batch` in one call; chunks submitted before are counted, not submitted again.
 async fn submit<Q: Queue>(
     queue: &Q,
     opts: &ProduceOptions,
@@ -180,25 +180,17 @@ async fn submit<Q: Queue>(
     done: &mut Produced,
     meter: &Meter,
 ) -> Result<()> {
-    let job = |chunk: &Chunk| -> Result<NewJob> {
-        Ok(NewJob::new(chunk.payload.clone())
-            .id(JobId::new(chunk.id())?)
-            .queue(opts.queue.clone())
-            .max_attempts(opts.max_attempts))
-    };
-    let jobs = batch.iter().map(job).collect::<Result<Vec<_>>>()?;
-    let rows: u64 = batch.iter().map(|c| c.rows as u64).sum();
-    match queue.submit_batch(jobs).await {
-        Ok(ids) => {
-            done.submitted += ids.len() as u64;
-            meter.add(rows);
-            return Ok(());
-        }
-        Err(QueueError::Duplicate { .. }) => {}
-        Err(err) => return Err(err.into()),
-    }
-    for chunk in &batch {
-        match queue.submit(job(chunk)?).await {
+    let jobs = batch
+        .iter()
+        .map(|chunk| {
+            Ok(NewJob::new(chunk.payload.clone())
+                .id(JobId::new(chunk.id())?)
+                .queue(opts.queue.clone())
+                .max_attempts(opts.max_attempts))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for (chunk, result) in batch.iter().zip(queue.submit_each(jobs).await?) {
+        match result {
             Ok(_) => done.submitted += 1,
             Err(QueueError::Duplicate { .. }) => done.already += 1,
             Err(err) => return Err(err.into()),

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use jobq::{AnyQueue, ErrorCode, JobState, NewJob, Queue, QueueName, Select};
+use jobq::{AnyQueue, ErrorCode, JobState, Queue, QueueName, Select};
 use serde::Serialize;
 
 use crate::config::WallConfig;
@@ -200,16 +200,13 @@ impl Site {
             }
         }
         for batch in jobs.chunks(SUBMIT_BATCH) {
-            match self.queue.submit_batch(batch.to_vec()).await {
-                Ok(_) => {}
-                // A batch is all or none: one job there already refuses it whole, so go
-                // one by one.
-                Err(err) if err.code() == ErrorCode::Duplicate => {
-                    for job in batch {
-                        submit_new(&self.queue, job.clone()).await?;
-                    }
+            // Sections submitted before (a resubmitted configuration) are skipped.
+            for result in self.queue.submit_each(batch.to_vec()).await? {
+                match result {
+                    Ok(_) => {}
+                    Err(err) if err.code() == ErrorCode::Duplicate => {}
+                    Err(err) => return Err(err.into()),
                 }
-                Err(err) => return Err(err.into()),
             }
         }
         Ok(())
@@ -356,14 +353,6 @@ impl Site {
     }
 }
 
-/// Submits `job`, taking "already exists" as success.
-async fn submit_new(queue: &AnyQueue, job: NewJob) -> Result<()> {
-    match queue.submit(job).await {
-        Ok(_) => Ok(()),
-        Err(err) if err.code() == ErrorCode::Duplicate => Ok(()),
-        Err(err) => Err(err.into()),
-    }
-}
 
 fn sections_queue() -> Result<QueueName> {
     Ok(QueueName::new(SECTIONS_QUEUE)?)

@@ -79,6 +79,7 @@ macro_rules! for_each_case {
             submit::longest_id_round_trips,
             submit::duplicate_id_is_refused,
             submit::duplicate_in_batch_stores_nothing,
+            submit::submit_each_stores_what_it_can,
             submit::oversized_payload_is_refused,
             submit::zero_max_attempts_is_refused,
             submit::bad_take_requests_are_refused,

@@ -157,6 +157,35 @@ pub trait Queue: Send + Sync {
         }
     }
 
+    /// Submits jobs each by itself: one result per job, in order. A job refused (an id that
+    /// exists, or repeats an earlier one of `jobs`; an oversized payload) is not stored and
+    /// the others are. This is what an idempotent producer re-running over its input wants:
+    /// what was submitted before is skipped, the rest goes in.
+    ///
+    /// The provided method submits the jobs one at a time; backends override it with one
+    /// round trip.
+    ///
+    /// # Errors
+    ///
+    /// The outer error when the store cannot be reached or written: then the jobs before the
+    /// failing one may be stored and the rest are not (submitting again is safe when they
+    /// have ids).
+    fn submit_each(
+        &self,
+        jobs: Vec<NewJob>,
+    ) -> impl Future<Output = Result<Vec<Result<JobId>>>> + Send {
+        async move {
+            let mut results = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                match self.submit(job).await {
+                    Err(err @ (Error::Backend { .. } | Error::Busy { .. })) => return Err(err),
+                    result => results.push(result),
+                }
+            }
+            Ok(results)
+        }
+    }
+
     /// Leases one job, waiting up to `req.wait`; `None` when none came. `req.max` is
     /// ignored.
     ///

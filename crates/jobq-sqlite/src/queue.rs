@@ -100,6 +100,18 @@ impl Queue for SqliteQueue {
             .await
     }
 
+    async fn submit_each(&self, jobs: Vec<NewJob>) -> Result<Vec<Result<JobId>>> {
+        let limits = self.inner.opts.limits;
+        let checked: Vec<Result<NewJob>> = jobs
+            .into_iter()
+            .map(|job| job.validate(&limits).map(|()| job))
+            .collect();
+        self.inner
+            .writer
+            .run(move |ctx| ops::submit_each(ctx, checked))
+            .await
+    }
+
     async fn take(&self, req: TakeRequest) -> Result<Vec<LeasedJob>> {
         req.validate()?;
         let deadline = Instant::now() + req.wait;

@@ -38,6 +38,10 @@ impl Queue for AnyQueue {
         each!(self, q => q.submit_batch(jobs).await)
     }
 
+    async fn submit_each(&self, jobs: Vec<NewJob>) -> Result<Vec<Result<JobId>>> {
+        each!(self, q => q.submit_each(jobs).await)
+    }
+
     async fn take(&self, req: TakeRequest) -> Result<Vec<LeasedJob>> {
         each!(self, q => q.take(req).await)
     }

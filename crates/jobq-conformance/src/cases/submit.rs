@@ -11,8 +11,8 @@ use jobq_core::{
 
 use crate::harness::Backend;
 use crate::support::{
-    MAX_PAYLOAD, START, bounded, expect_err, expect_invalid, fixture, id, job, ok, queue, status,
-    submit, take, take_job, take_req,
+    MAX_PAYLOAD, START, bounded, expect_err, expect_invalid, fixture, id, job, ok, queue, state,
+    status, submit, take, take_job, take_req,
 };
 
 /// Every field of a submitted job reads back exactly, from this handle and from another:
@@ -308,4 +308,53 @@ pub async fn bad_take_requests_are_refused<B: Backend>(backend: &B) {
     assert_eq!((read.job.state, read.job.attempts), (JobState::Queued, 0));
     let leased = take(&f.queue, take_req("default").worker("w".repeat(200))).await;
     assert_eq!(leased.len(), 1, "a 200-character worker name is fine");
+}
+
+/// `submit_each` stores every job it can and says why it refused the others: an id that
+/// exists, one repeated within the call, an oversized payload.
+pub async fn submit_each_stores_what_it_can<B: Backend>(backend: &B) {
+    let f = fixture(backend).await;
+    submit(&f.queue, job("old")).await;
+    let results = ok(
+        "submit_each",
+        bounded(
+            "submit_each",
+            f.queue.submit_each(vec![
+                job("old"),
+                job("new"),
+                job("new"),
+                NewJob::new(vec![b'x'; MAX_PAYLOAD + 1]).id(id("big")),
+                job("last"),
+                NewJob::new("anonymous"),
+            ]),
+        )
+        .await,
+    );
+    assert_eq!(results.len(), 6, "one result per job");
+    let mut results = results.into_iter();
+    let mut next = || results.next().unwrap();
+    expect_err("an existing id", next(), ErrorCode::Duplicate);
+    assert_eq!(ok("a new id", next()), id("new"));
+    expect_err("the same id again", next(), ErrorCode::Duplicate);
+    expect_invalid("an oversized payload", next(), "payload");
+    assert_eq!(ok("after refusals", next()), id("last"));
+    let generated = ok("a generated id", next());
+    for stored in [id("new"), id("last"), generated] {
+        assert_eq!(
+            state(&f.queue, &stored).await,
+            JobState::Queued,
+            "{stored:?} stored"
+        );
+    }
+    expect_err(
+        "the big one",
+        f.queue.status(&id("big")).await,
+        ErrorCode::NotFound,
+    );
+    let stats = ok("stats", f.queue.stats(None).await);
+    assert_eq!(
+        stats.queues[&queue("default")].queued,
+        4,
+        "old, new, last, generated"
+    );
 }

@@ -14,7 +14,7 @@ mod take;
 
 pub(crate) use lease::{extend, settle};
 pub(crate) use manage::{cancel, purge_chunk, resubmit};
-pub(crate) use submit::submit;
+pub(crate) use submit::{submit, submit_each};
 pub(crate) use sweep::sweep;
 pub(crate) use take::claim;
 

@@ -13,6 +13,11 @@ use crate::writer::Ctx;
 /// written, so a duplicate refuses the batch having changed nothing.
 pub(crate) fn submit(ctx: &mut Ctx<'_>, jobs: Vec<NewJob>) -> Result<Vec<JobId>> {
     refuse_duplicates(ctx, &jobs)?;
+    insert(ctx, jobs)
+}
+
+/// Stores `jobs`, whose ids are known to be new.
+fn insert(ctx: &mut Ctx<'_>, jobs: Vec<NewJob>) -> Result<Vec<JobId>> {
     let mut ids = Vec::with_capacity(jobs.len());
     let now = ctx.now;
     let mut stmt = ctx
@@ -38,6 +43,49 @@ pub(crate) fn submit(ctx: &mut Ctx<'_>, jobs: Vec<NewJob>) -> Result<Vec<JobId>>
         ids.push(id);
     }
     Ok(ids)
+}
+
+/// Stores each job of `jobs` that was valid (`Ok`) and whose id is new, in order; the
+/// others get their error. One lookup finds the ids that exist.
+pub(crate) fn submit_each(
+    ctx: &mut Ctx<'_>,
+    jobs: Vec<Result<NewJob>>,
+) -> Result<Vec<Result<JobId>>> {
+    let given: Vec<Value> = jobs
+        .iter()
+        .filter_map(|job| job.as_ref().ok()?.id.as_ref())
+        .map(|id| Value::Text(id.as_str().to_owned()))
+        .collect();
+    let mut taken: HashSet<String> = if given.is_empty() {
+        HashSet::new()
+    } else {
+        ctx.conn
+            .prepare_cached(include_str!("../../sql/existing_ids.sql"))
+            .and_then(|mut stmt| stmt.query_map([Rc::new(given)], |r| r.get(0))?.collect())
+            .map_err(db("looking for existing ids"))?
+    };
+    let mut results = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let job = match job {
+            Ok(job) => job,
+            Err(err) => {
+                results.push(Err(err));
+                continue;
+            }
+        };
+        if let Some(id) = &job.id
+            && !taken.insert(id.as_str().to_owned())
+        {
+            results.push(Err(Error::Duplicate { id: id.clone() }));
+            continue;
+        }
+        let mut ids = insert(ctx, vec![job])?;
+        results.push(
+            ids.pop()
+                .ok_or_else(|| Error::backend("submitting", "no id")),
+        );
+    }
+    Ok(results)
 }
 
 /// Refuses the batch when an id the caller chose repeats in it or exists already (the
