@@ -353,7 +353,6 @@ impl Site {
     }
 }
 
-
 fn sections_queue() -> Result<QueueName> {
     Ok(QueueName::new(SECTIONS_QUEUE)?)
 }
