@@ -97,7 +97,7 @@ pub struct Figures {
     pub claim_backlog_us: Measured,
     /// `claim_backlog_us / claim_empty_us`, per run.
     pub claim_backlog_ratio: Measured,
-    /// The raw limits, when the store is SQLite.
+    /// The raw limits, when the store is SQLite or PostgreSQL.
     pub raw_submit_single_per_s: Measured,
     /// See [`Raw`].
     pub raw_submit_batched_per_s: Measured,

@@ -13,7 +13,7 @@
 //!   process.
 //! - `latency`: pickup latency, and the claim cost with a backlog.
 //! - [`process`]: the full cycle across several OS processes on one store.
-//! - `raw`: the raw SQLite limit.
+//! - `raw`, `raw_pg`: the raw SQLite and PostgreSQL limits.
 //! - [`figures`]: [`Figures`], and the [`Measured`] median of repeated runs.
 
 mod cycle;
@@ -21,6 +21,7 @@ pub mod figures;
 mod latency;
 pub mod process;
 mod raw;
+mod raw_pg;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -169,6 +170,14 @@ pub async fn run(
         let mut raws = Vec::new();
         for _ in 0..repeat {
             raws.push(raw::sqlite(dir, settings)?);
+            progress.inc(1);
+        }
+        figures.set_raw(raws);
+    } else if target.url.starts_with("postgres://") || target.url.starts_with("postgresql://") {
+        step("raw PostgreSQL limit");
+        let mut raws = Vec::new();
+        for _ in 0..repeat {
+            raws.push(raw_pg::postgres(&target.url, settings).await?);
             progress.inc(1);
         }
         figures.set_raw(raws);

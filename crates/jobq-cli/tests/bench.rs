@@ -59,30 +59,47 @@ fn bench_prints_every_figure_as_one_json_object() {
 
 #[test]
 fn bench_on_a_given_store_leaves_no_job_behind() {
-    let q = Jobq::new();
+    leaves_no_job_behind(&Jobq::new());
+}
+
+#[test]
+fn bench_on_postgres_measures_the_raw_limit_and_leaves_no_job_behind() {
+    let Some(q) = Jobq::postgres() else { return };
+    let figures = leaves_no_job_behind(&q);
+    let raw = figures["raw_limit_cycle_batched_per_s"].as_f64();
+    assert!(raw.is_some_and(|r| r > 0.0), "{figures}");
+}
+
+/// Runs a tiny benchmark on `q`'s store, which holds one job of the user's, and checks that
+/// only that job is left; returns the figures.
+fn leaves_no_job_behind(q: &Jobq) -> serde_json::Value {
     q.submit("mine", &["--id", "mine"]);
-    q.run(&[
-        "bench",
-        "--jobs",
-        "100",
-        "--single-jobs",
-        "5",
-        "--batch",
-        "50",
-        "--concurrent-jobs",
-        "40",
-        "--processes",
-        "2",
-        "--pickups",
-        "3",
-        "--backlog",
-        "300",
-        "--repeats",
-        "1",
-    ])
-    .expect(0);
+    let figures = q
+        .run(&[
+            "--json",
+            "bench",
+            "--jobs",
+            "100",
+            "--single-jobs",
+            "5",
+            "--batch",
+            "50",
+            "--concurrent-jobs",
+            "40",
+            "--processes",
+            "2",
+            "--pickups",
+            "3",
+            "--backlog",
+            "300",
+            "--repeats",
+            "1",
+        ])
+        .expect(0)
+        .json();
     let stats = q.stats();
     let queues = stats["queues"].as_object().unwrap();
     assert_eq!(queues.len(), 1, "only the user's queue is left: {stats}");
     assert_eq!(stats["queues"]["default"]["queued"], 1);
+    figures
 }
