@@ -1,5 +1,5 @@
 -- Puts the (locked, failed or cancelled) jobs $1 back to `queued`, ready at $2, attempts
--- reset, with a `resubmitted` event; notifies ($3) and returns their queues.
+-- reset, with a `resubmitted` event; returns their queues.
 WITH requeued AS (
     UPDATE {schema}.jobs
     SET state = 'queued', attempts = 0, run_at = $2::timestamptz,
@@ -11,6 +11,4 @@ recorded AS (
     INSERT INTO {schema}.events (job, at, kind, state, attempt)
     SELECT seq, $2::timestamptz, 'resubmitted', 'queued', 0 FROM requeued
 )
-SELECT q.queue
-FROM (SELECT DISTINCT queue FROM requeued) AS q
-CROSS JOIN LATERAL pg_notify($3::text, q.queue) AS n
+SELECT DISTINCT queue FROM requeued

@@ -1,6 +1,6 @@
 -- Settles a batch of leased attempts in one statement, each by itself.
 -- $1 ids, $2 lease tokens, $3 whether each failed, $4 each failure's error (NULL for a
--- completion); $5 now; $6, $7 the back-off base and cap in microseconds; $8 the channel.
+-- completion); $5 now; $6, $7 the back-off base and cap in microseconds.
 --
 -- Each settlement is checked against its job as it stands (locked, in id order so that two
 -- batches cannot deadlock): unknown, not running, another lease, or expired. Of the
@@ -70,12 +70,8 @@ recorded AS (
     ORDER BY ord
 ),
 woken AS MATERIALIZED (
-    SELECT q.queue
-    FROM (
-        SELECT DISTINCT queue FROM winners
-        WHERE new_state = 'queued' AND retry_at <= $5::timestamptz
-    ) AS q
-    CROSS JOIN LATERAL pg_notify($8::text, q.queue) AS n
+    SELECT DISTINCT queue FROM winners
+    WHERE new_state = 'queued' AND retry_at <= $5::timestamptz
 )
 SELECT c.ord, c.verdict, c.state, c.attempts, c.lease_until,
        w.ord AS winner, w.new_state, w.retry_at,

@@ -1,6 +1,6 @@
 -- Stores a batch of jobs, all or none (one statement), in the order given, with their
--- `submitted` events, and notifies the queues that got a job ready now.
--- $1..$6: the jobs' columns as arrays; $7: now; $8: the notification channel.
+-- `submitted` events; returns the queues that got a job ready now.
+-- $1..$6: the jobs' columns as arrays; $7: now.
 WITH input AS (
     SELECT *
     FROM unnest($1::text[], $2::text[], $3::integer[], $4::timestamptz[], $5::bigint[],
@@ -20,6 +20,4 @@ recorded AS (
     INSERT INTO {schema}.events (job, at, kind, state, attempt)
     SELECT seq, $7, 'submitted', 'queued', 0 FROM inserted
 )
-SELECT q.queue
-FROM (SELECT DISTINCT queue FROM inserted WHERE run_at <= $7::timestamptz) AS q
-CROSS JOIN LATERAL pg_notify($8::text, q.queue) AS n
+SELECT DISTINCT queue FROM inserted WHERE run_at <= $7::timestamptz

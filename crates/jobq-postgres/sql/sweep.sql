@@ -2,7 +2,7 @@
 -- `queued` after its back-off ($2, $3: base and cap in microseconds) or, with no attempts
 -- left, to `failed`, with an error saying whose lease expired and when, and a
 -- `lease_expired` event. Rows another transaction holds are left for the next sweep.
--- Notifies ($4) and returns the queues that got a job ready now.
+-- Returns the queues that got a job ready now.
 WITH expired AS MATERIALIZED (
     SELECT seq, queue, attempts, max_attempts, worker, lease_until
     FROM {schema}.jobs
@@ -38,9 +38,5 @@ recorded AS (
     SELECT seq, $1::timestamptz, 'lease_expired', new_state, attempts, worker, error
     FROM ended
 )
-SELECT q.queue
-FROM (
-    SELECT DISTINCT queue FROM ended
-    WHERE new_state = 'queued' AND retry_at <= $1::timestamptz
-) AS q
-CROSS JOIN LATERAL pg_notify($4::text, q.queue) AS n
+SELECT DISTINCT queue FROM ended
+WHERE new_state = 'queued' AND retry_at <= $1::timestamptz

@@ -37,7 +37,9 @@
 //!   unique index on a hash of the id would refuse a distinct id whose hash collides).
 //! - **Wake-ups**: LISTEN/NOTIFY on one dedicated connection per handle, checked at
 //!   start-up, reconnected with back-off, and backed by polling at the recheck interval,
-//!   so lost notifications only delay a waiting taker.
+//!   so lost notifications only delay a waiting taker. Notifications are sent after the
+//!   change commits, not in its transaction, so that commits are not serialised; each
+//!   wakes one waiting taker per handle, who passes it on when it took a full batch.
 //! - **Time**: every "now" comes from the [`Clock`](jobq_core::Clock) in the options and is
 //!   passed to the SQL; no statement reads the database's clock.
 //!

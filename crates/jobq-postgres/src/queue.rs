@@ -119,17 +119,26 @@ impl Queue for PostgresQueue {
         let deadline = Instant::now() + req.wait;
         let waiter = db.wakeups.waiter(req.queue.as_str());
         loop {
-            let notified = waiter.notify.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            let jobs = ops::claim(db, &req).await?;
+            let mut armed = waiter.arm();
+            let claimed = ops::claim(db, &req).await;
             let now = Instant::now();
-            if !jobs.is_empty() || now >= deadline {
-                return Ok(jobs);
+            match &claimed {
+                Ok(jobs) if jobs.is_empty() && now < deadline => {}
+                _ => {
+                    drop(armed);
+                    // A full claim may have left ready jobs behind (one notification can
+                    // stand for a batch), and a failed one may have swallowed a wake-up:
+                    // pass the wake-up on to the next waiting taker.
+                    if claimed.as_ref().is_ok_and(|jobs| jobs.len() < req.max) {
+                        return claimed;
+                    }
+                    db.wakeups.wake(req.queue.as_str());
+                    return claimed;
+                }
             }
             let recheck = (deadline - now).min(db.opts.recheck_interval);
             tokio::select! {
-                () = &mut notified => {}
+                () = armed.woken() => {}
                 () = tokio::time::sleep(recheck) => {}
             }
         }

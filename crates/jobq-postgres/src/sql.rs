@@ -25,7 +25,7 @@ macro_rules! statements {
 }
 
 statements! {
-    /// Stores a batch of jobs with their events; notifies.
+    /// Stores a batch of jobs with their events.
     submit => "submit.sql",
     /// Which of some ids exist.
     existing_ids => "existing_ids.sql",
@@ -57,7 +57,7 @@ statements! {
     list_oldest => "list_oldest.sql",
     /// Counts by queue and state.
     stats => "stats.sql",
-    /// Sends one notification.
+    /// Sends notifications, after a change committed.
     notify => "notify.sql",
     /// Adds or replaces a schedule.
     set_schedule => "set_schedule.sql",

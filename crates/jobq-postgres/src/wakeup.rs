@@ -1,10 +1,16 @@
 //! Waking takers that wait for a job.
 //!
-//! Every statement that makes a job ready now (a submission, a retry without back-off, a
-//! resubmission, an expired lease put back) also sends `pg_notify('jobq:SCHEMA', QUEUE)`,
-//! delivered when it commits. Each store handle keeps one connection of its own that
-//! LISTENs on that channel and wakes the takers waiting on that queue. Changes made
-//! through the handle itself wake its takers at once, without the round trip.
+//! Every change that makes a job ready now (a submission, a retry without back-off, a
+//! resubmission, an expired lease put back) returns the queues concerned; once it has
+//! committed, [`announce`] wakes this handle's takers at once and sends
+//! `pg_notify('jobq:SCHEMA', QUEUE)` in a statement of its own (`notify.sql` says why not in
+//! the change's transaction). Each store handle keeps one connection of its own that LISTENs
+//! on that channel and wakes the takers waiting on that queue.
+//!
+//! A notification wakes one waiting taker per handle, not all of them: a herd of takers
+//! racing for one job costs a claim statement each. A taker whose claim came back full
+//! passes the wake-up on to the next one, since one notification can stand for a whole
+//! batch (PostgreSQL folds identical notifications of one transaction into one).
 //!
 //! Notifications are a fast path, never the only one: a waiting taker also looks again at
 //! every recheck interval, so delayed jobs that come due, expired leases and lost
@@ -15,9 +21,13 @@
 
 use std::collections::HashMap;
 use std::future::poll_fn;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use deadpool_postgres::GenericClient;
+use tokio::sync::futures::Notified;
 use tokio::sync::{Notify, mpsc, oneshot, watch};
 use tokio_postgres::{AsyncMessage, NoTls};
 
@@ -39,7 +49,7 @@ const PROBE: &str = "jobq probe ";
 
 /// Waiting takers by queue, and the probes waiting for their notification.
 pub(crate) struct Wakeups {
-    queues: Mutex<HashMap<String, Arc<Notify>>>,
+    queues: Mutex<HashMap<String, Arc<Waiters>>>,
     probes: Mutex<HashMap<String, oneshot::Sender<()>>>,
     /// Whether the listener is connected and listening.
     listening: watch::Sender<bool>,
@@ -57,27 +67,29 @@ impl Wakeups {
     /// Registers a taker waiting on `queue` until the guard is dropped.
     pub(crate) fn waiter(self: &Arc<Self>, queue: &str) -> Waiter {
         let mut queues = self.queues.lock().unwrap_or_else(PoisonError::into_inner);
-        let notify = queues.entry(queue.to_owned()).or_default().clone();
+        let waiters = queues.entry(queue.to_owned()).or_default().clone();
         Waiter {
-            notify,
+            waiters,
             queue: queue.to_owned(),
             wakeups: Arc::clone(self),
         }
     }
 
-    /// Wakes the takers waiting on `queue`.
+    /// Wakes one armed taker waiting on `queue`, if there is one.
     pub(crate) fn wake(&self, queue: &str) {
         let queues = self.queues.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(notify) = queues.get(queue) {
-            notify.notify_waiters();
+        if let Some(waiters) = queues.get(queue)
+            && waiters.armed.load(Ordering::SeqCst) > 0
+        {
+            waiters.notify.notify_one();
         }
     }
 
     /// Wakes every waiting taker (after notifications may have been missed).
     pub(crate) fn wake_all(&self) {
         let queues = self.queues.lock().unwrap_or_else(PoisonError::into_inner);
-        for notify in queues.values() {
-            notify.notify_waiters();
+        for waiters in queues.values() {
+            waiters.notify.notify_waiters();
         }
     }
 
@@ -94,12 +106,54 @@ impl Wakeups {
     }
 }
 
+/// The takers waiting on one queue.
+#[derive(Default)]
+struct Waiters {
+    /// Notified when a job of the queue may be ready.
+    notify: Notify,
+    /// How many takers are armed for the next wake-up; without any, a wake-up is dropped
+    /// rather than stored for a taker that has not looked yet.
+    armed: AtomicUsize,
+}
+
 /// A registered waiting taker.
 pub(crate) struct Waiter {
-    /// Notified when a job of the queue may be ready.
-    pub(crate) notify: Arc<Notify>,
+    waiters: Arc<Waiters>,
     queue: String,
     wakeups: Arc<Wakeups>,
+}
+
+impl Waiter {
+    /// Arms the taker for the next wake-up of its queue. Arm before looking for jobs, so
+    /// that a wake-up sent while looking is not lost.
+    pub(crate) fn arm(&self) -> Armed<'_> {
+        self.waiters.armed.fetch_add(1, Ordering::SeqCst);
+        let mut notified = Box::pin(self.waiters.notify.notified());
+        notified.as_mut().enable();
+        Armed {
+            notified,
+            armed: &self.waiters.armed,
+        }
+    }
+}
+
+/// An armed taker: [`Armed::woken`] completes on the next wake-up of its queue.
+pub(crate) struct Armed<'a> {
+    notified: Pin<Box<Notified<'a>>>,
+    armed: &'a AtomicUsize,
+}
+
+impl Armed<'_> {
+    /// Waits for the wake-up.
+    pub(crate) async fn woken(&mut self) {
+        self.notified.as_mut().await;
+    }
+}
+
+impl Drop for Armed<'_> {
+    fn drop(&mut self) {
+        self.armed.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Drop for Waiter {
@@ -110,7 +164,7 @@ impl Drop for Waiter {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         // The map's reference and this one: nobody else waits on the queue.
-        if Arc::strong_count(&self.notify) <= 2 {
+        if Arc::strong_count(&self.waiters) <= 2 {
             queues.remove(&self.queue);
         }
     }
@@ -266,13 +320,39 @@ pub(crate) async fn probe(db: &Db, timeout: Duration) -> jobq_core::Result<bool>
 }
 
 async fn send_probe(db: &Db, token: &str) -> jobq_core::Result<()> {
+    let conn = db.conn("sending a notification").await?;
+    notify(db, &conn, &[token]).await
+}
+
+/// Tells the takers of `queues` that a job got ready there: this handle's at once, every
+/// other handle's through a notification. Call it once the change has committed, on the
+/// connection that made it. A notification that cannot be sent is logged, not returned:
+/// the change stands, and waiting takers find it at their next recheck.
+pub(crate) async fn announce(db: &Db, conn: &impl GenericClient, queues: &[String]) {
+    if queues.is_empty() {
+        return;
+    }
+    for queue in queues {
+        db.wakeups.wake(queue);
+    }
+    if let Err(err) = notify(db, conn, queues).await {
+        tracing::warn!("jobq: {err}; waiting takers elsewhere find the jobs at their recheck");
+    }
+}
+
+/// Sends each of `payloads` on the channel (see `notify.sql`).
+async fn notify(
+    db: &Db,
+    conn: &impl GenericClient,
+    payloads: &[impl AsRef<str> + Sync],
+) -> jobq_core::Result<()> {
     let what = "sending a notification";
-    let conn = db.conn(what).await?;
+    let payloads: Vec<&str> = payloads.iter().map(AsRef::as_ref).collect();
     let stmt = conn
         .prepare_cached(&db.sql.notify)
         .await
         .map_err(db.read_err(what))?;
-    conn.execute(&stmt, &[&db.channel, &token])
+    conn.execute(&stmt, &[&db.channel, &payloads])
         .await
         .map_err(db.read_err(what))?;
     Ok(())

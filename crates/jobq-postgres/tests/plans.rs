@@ -113,12 +113,12 @@ const LOOKUPS: &[(&str, &str, &str)] = &[
     (
         "sweep",
         include_str!("../sql/sweep.sql"),
-        "(now(), 1000000, 3600000000, 'c')",
+        "(now(), 1000000, 3600000000)",
     ),
     (
         "settle",
         include_str!("../sql/settle.sql"),
-        "('{j19999,j20150}', '{tok,tok}', '{f,f}', '{NULL,NULL}', now(), 1000000, 3600000000, 'c')",
+        "('{j19999,j20150}', '{tok,tok}', '{f,f}', '{NULL,NULL}', now(), 1000000, 3600000000)",
     ),
     (
         "extend",

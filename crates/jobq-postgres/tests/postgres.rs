@@ -309,6 +309,54 @@ async fn notifications_wake_a_waiting_taker_from_another_handle() {
     assert_eq!(taken[0].id, id("ping"));
 }
 
+/// One notification stands for a whole batch, and wakes one taker per handle: each taker
+/// that took a full batch passes the wake-up on, so every waiting taker gets a job.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_notification_for_a_batch_wakes_every_taker_it_has_jobs_for() {
+    require_postgres!();
+    let schema = TestSchema::new();
+    let clock = ManualClock::new(START);
+    let taker = open(
+        schema
+            .options(clock.clone())
+            .recheck_interval(Duration::from_secs(3600)),
+    )
+    .await;
+    let producer = open(schema.options(clock.clone())).await;
+    assert!(
+        taker
+            .check_notifications(Duration::from_secs(10))
+            .await
+            .unwrap()
+    );
+    let waiting: Vec<_> = (0..5)
+        .map(|_| {
+            let taker = taker.clone();
+            tokio::spawn(async move {
+                taker
+                    .take(default_queue().wait(Duration::from_secs(60)))
+                    .await
+            })
+        })
+        .collect();
+    // Let the takes start waiting; they must get the jobs whichever runs first.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let batch = (0..5).map(|i| NewJob::new("x").id(id(&format!("b{i}"))));
+    producer.submit_batch(batch.collect()).await.unwrap();
+    let mut taken = Vec::new();
+    for take in waiting {
+        let jobs = tokio::time::timeout(Duration::from_secs(30), take)
+            .await
+            .expect("every waiting take was woken")
+            .unwrap()
+            .unwrap();
+        assert_eq!(jobs.len(), 1);
+        taken.push(jobs[0].id.as_str().to_owned());
+    }
+    taken.sort();
+    assert_eq!(taken, ["b0", "b1", "b2", "b3", "b4"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_notifications_waiting_takers_poll() {
     require_postgres!();

@@ -10,7 +10,7 @@ use jobq_core::{
 
 use crate::db::{Db, from_pg, pg_time};
 use crate::error::Cause;
-use crate::rows;
+use crate::{rows, wakeup};
 
 /// Settles each attempt by itself: one result per settlement, in order. Only a failure to
 /// reach the store is an error of the whole call (and then nothing changed, or — if the
@@ -39,19 +39,7 @@ pub(crate) async fn settle(db: &Db, batch: Vec<Settlement>) -> Result<Vec<Result
     let conn = db.conn(what).await?;
     let stmt = conn.prepare_cached(&db.sql.settle).await.map_err(&err)?;
     let rows = conn
-        .query(
-            &stmt,
-            &[
-                &ids,
-                &tokens,
-                &failed,
-                &errors,
-                &now,
-                &base,
-                &max,
-                &db.channel,
-            ],
-        )
+        .query(&stmt, &[&ids, &tokens, &failed, &errors, &now, &base, &max])
         .await
         .map_err(&err)?;
     if rows.len() != batch.len() {
@@ -69,9 +57,7 @@ pub(crate) async fn settle(db: &Db, batch: Vec<Settlement>) -> Result<Vec<Result
         results.push(verdict(&settlement.id, row)?);
     }
     if let Some(row) = rows.first() {
-        for queue in rows::get::<Vec<String>>(row, 8)? {
-            db.wakeups.wake(&queue);
-        }
+        wakeup::announce(db, &conn, &rows::get::<Vec<String>>(row, 8)?).await;
     }
     Ok(results)
 }

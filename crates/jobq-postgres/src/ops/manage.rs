@@ -6,7 +6,7 @@ use jobq_core::request::pick_ids;
 use jobq_core::{JobId, JobState, PurgeQuery, QueueName, Result, Select};
 
 use crate::db::{Db, earliest, pg_time};
-use crate::rows;
+use crate::{rows, wakeup};
 
 /// Puts failed or cancelled jobs back to `queued`, ready now, attempts reset.
 pub(crate) async fn resubmit(db: &Db, which: &Select) -> Result<u64> {
@@ -22,14 +22,13 @@ pub(crate) async fn resubmit(db: &Db, which: &Select) -> Result<u64> {
         return Ok(0);
     }
     let stmt = tx.prepare_cached(&db.sql.resubmit).await.map_err(&err)?;
-    let rows = tx
-        .query(&stmt, &[&seqs, &now, &db.channel])
-        .await
-        .map_err(&err)?;
+    let rows = tx.query(&stmt, &[&seqs, &now]).await.map_err(&err)?;
     tx.commit().await.map_err(&err)?;
-    for row in &rows {
-        db.wakeups.wake(&rows::get::<String>(row, 0)?);
-    }
+    let queues: Vec<String> = rows
+        .iter()
+        .map(|r| rows::get(r, 0))
+        .collect::<Result<_>>()?;
+    wakeup::announce(db, &conn, &queues).await;
     Ok(seqs.len() as u64)
 }
 

@@ -10,7 +10,7 @@ use jobq_core::{Error, JobId, NewJob, Result};
 use tokio_postgres::types::ToSql;
 
 use crate::db::{Db, pg_time};
-use crate::error;
+use crate::{error, wakeup};
 
 /// The most jobs stored by one statement.
 const MAX_ROWS: usize = 1000;
@@ -61,12 +61,7 @@ pub(crate) async fn submit(db: &Db, jobs: Vec<NewJob>) -> Result<Vec<JobId>> {
     let chunks = chunks(&jobs);
     for _ in 0..DUPLICATE_RETRIES {
         match insert(db, &columns, &chunks, now).await? {
-            Inserted::Stored(ready) => {
-                for queue in ready {
-                    db.wakeups.wake(&queue);
-                }
-                return Ok(ids);
-            }
+            Inserted::Stored => return Ok(ids),
             Inserted::Duplicate => {
                 if let Some(id) = first_existing(db, &ids, &columns.ids).await? {
                     return Err(Error::Duplicate { id });
@@ -85,8 +80,8 @@ pub(crate) async fn submit(db: &Db, jobs: Vec<NewJob>) -> Result<Vec<JobId>> {
 
 /// What a try at storing the batch did.
 enum Inserted {
-    /// Stored; the queues that got a job ready now.
-    Stored(Vec<String>),
+    /// Stored (and the takers of queues that got a job ready now told).
+    Stored,
     /// Refused: an id exists (nothing was stored).
     Duplicate,
 }
@@ -115,30 +110,37 @@ async fn insert(
     let what = "storing jobs";
     let err = db.write_err(what);
     let mut conn = db.conn(what).await?;
-    if chunks.len() == 1 {
-        return insert_chunks(db, &conn, columns, chunks, now).await;
-    }
-    let tx = conn.transaction().await.map_err(&err)?;
-    let inserted = insert_chunks(db, &tx, columns, chunks, now).await?;
-    if matches!(inserted, Inserted::Stored(_)) {
-        tx.commit().await.map_err(&err)?;
-    }
-    Ok(inserted)
+    let ready = if chunks.len() == 1 {
+        insert_chunks(db, &conn, columns, chunks, now).await?
+    } else {
+        let tx = conn.transaction().await.map_err(&err)?;
+        let ready = insert_chunks(db, &tx, columns, chunks, now).await?;
+        if ready.is_some() {
+            tx.commit().await.map_err(&err)?;
+        }
+        ready
+    };
+    let Some(ready) = ready else {
+        return Ok(Inserted::Duplicate);
+    };
+    wakeup::announce(db, &conn, &ready).await;
+    Ok(Inserted::Stored)
 }
 
 /// Runs the statement once per chunk on `client` (a transaction when there are several).
+/// Returns the queues that got a job ready now, or `None` when an id exists.
 async fn insert_chunks(
     db: &Db,
     client: &impl GenericClient,
     columns: &Columns<'_>,
     chunks: &[Range<usize>],
     now: DateTime<Utc>,
-) -> Result<Inserted> {
+) -> Result<Option<Vec<String>>> {
     let err = db.write_err("storing jobs");
     let stmt = client.prepare_cached(&db.sql.submit).await.map_err(&err)?;
     let mut ready = Vec::new();
     for r in chunks.iter().cloned() {
-        let params: [&(dyn ToSql + Sync); 8] = [
+        let params: [&(dyn ToSql + Sync); 7] = [
             &&columns.ids[r.clone()],
             &&columns.queues[r.clone()],
             &&columns.priorities[r.clone()],
@@ -146,7 +148,6 @@ async fn insert_chunks(
             &&columns.max_attempts[r.clone()],
             &&columns.payloads[r],
             &now,
-            &db.channel,
         ];
         match client.query(&stmt, &params).await {
             Ok(rows) => {
@@ -154,11 +155,11 @@ async fn insert_chunks(
                     ready.push(crate::rows::get::<String>(&row, 0)?);
                 }
             }
-            Err(e) if error::is_duplicate(&e) => return Ok(Inserted::Duplicate),
+            Err(e) if error::is_duplicate(&e) => return Ok(None),
             Err(e) => return Err(err(e)),
         }
     }
-    Ok(Inserted::Stored(ready))
+    Ok(Some(ready))
 }
 
 /// The first of `ids` (in the batch's order) that exists.

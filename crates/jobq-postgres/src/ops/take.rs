@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use jobq_core::{LeaseToken, LeasedJob, Result, TakeRequest, Timestamp};
 
 use crate::db::{Db, pg_time};
-use crate::rows;
+use crate::{rows, wakeup};
 
 /// Leases up to `req.max` ready jobs of `req.queue`, in claim order, each with a new token.
 ///
@@ -89,11 +89,13 @@ async fn sweep(db: &Db, conn: &deadpool_postgres::Object, now: DateTime<Utc>) ->
     let stmt = conn.prepare_cached(&db.sql.sweep).await.map_err(&err)?;
     let (base, max) = db.backoff_micros();
     let rows = conn
-        .query(&stmt, &[&now, &base, &max, &db.channel])
+        .query(&stmt, &[&now, &base, &max])
         .await
         .map_err(&err)?;
-    for row in &rows {
-        db.wakeups.wake(&rows::get::<String>(row, 0)?);
-    }
+    let queues: Vec<String> = rows
+        .iter()
+        .map(|r| rows::get(r, 0))
+        .collect::<Result<_>>()?;
+    wakeup::announce(db, conn, &queues).await;
     Ok(())
 }
