@@ -325,3 +325,130 @@ fn the_pm2_ecosystem_starts_the_roles_asked_for() {
         assert_eq!(run.code, 0, "jobq {args:?}: {}", run.stderr);
     }
 }
+
+/// pm2, with a home of its own so that it meets no other pm2 daemon; killed when dropped.
+struct Pm2 {
+    home: tempfile::TempDir,
+}
+
+impl Pm2 {
+    /// `None` (after a loud skip line) when pm2 is not installed; under `CI=true` that fails
+    /// instead (`.ci/run` installs it).
+    fn start() -> Option<Self> {
+        let pm2 = Self {
+            home: tempfile::tempdir().unwrap(),
+        };
+        match pm2.command(&["--version"]).output() {
+            Ok(out) if out.status.success() => Some(pm2),
+            found if std::env::var("CI").as_deref() != Ok("true") => {
+                eprintln!("SKIPPED: pm2 is not installed ({found:?}); `npm install -g pm2`");
+                None
+            }
+            found => panic!("pm2 is needed under CI=true: {found:?}"),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new("pm2");
+        cmd.args(args)
+            .env("PM2_HOME", self.home.path())
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs pm2 with `args`, failing the test when it fails.
+    fn run(&self, cmd: &mut std::process::Command) -> String {
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "pm2 failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Each process pm2 manages: its name and status.
+    fn processes(&self) -> Vec<(String, String)> {
+        let list = self.run(&mut self.command(&["jlist"]));
+        // pm2 may print a notice before the JSON array.
+        let json = &list[list.find('[').unwrap_or(0)..];
+        let apps: Vec<Value> =
+            serde_json::from_str(json.trim()).unwrap_or_else(|e| panic!("pm2 jlist ({e}): {list}"));
+        apps.iter()
+            .map(|a| {
+                (
+                    a["name"].as_str().unwrap_or_default().to_owned(),
+                    a["pm2_env"]["status"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            })
+            .collect()
+    }
+}
+
+impl Drop for Pm2 {
+    fn drop(&mut self) {
+        let _ = self.command(&["kill"]).output();
+    }
+}
+
+/// The README's pm2 section, run: the ecosystem starts the roles asked for, they are online
+/// and work through jobs on one store, and pm2 stops them all.
+#[test]
+fn pm2_runs_the_basic_system_and_stops_it() {
+    let Some(pm2) = Pm2::start() else { return };
+    let q = Jobq::new();
+    let config = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../deploy/pm2/ecosystem.config.js"
+    );
+    let bin = Jobq::bin();
+    let mut start = pm2.command(&["start", config]);
+    start
+        .env("JOBQ_BIN", &bin)
+        .env("JOBQ_URL", &q.url)
+        .env("SPEED", "50")
+        .env("PRODUCERS", "2")
+        .env("CONSUMERS", "2");
+    pm2.run(&mut start);
+    let expected = [
+        "consumer-1",
+        "consumer-2",
+        "manager",
+        "ops",
+        "producer-1",
+        "producer-2",
+    ];
+    wait_until("every role online under pm2", DEADLINE, || {
+        let mut online: Vec<String> = pm2
+            .processes()
+            .into_iter()
+            .filter(|(_, status)| status == "online")
+            .map(|(name, _)| name)
+            .collect();
+        online.sort();
+        online == expected
+    });
+    wait_until("jobs done by the pm2 consumers", DEADLINE, || {
+        q.stats()["queues"]["demo"]["done"].as_u64().unwrap_or(0) >= 5
+    });
+    let jobs = histories(&q, "demo");
+    let producers: HashSet<String> = jobs
+        .iter()
+        .filter_map(|(id, _, _)| {
+            q.status(id)["payload"]
+                .as_str()
+                .and_then(|p| p.split("from ").nth(1).map(str::to_owned))
+        })
+        .collect();
+    assert_eq!(
+        producers,
+        HashSet::from(["producer-1".to_owned(), "producer-2".to_owned()]),
+        "both producers submitted"
+    );
+    pm2.run(&mut pm2.command(&["delete", "all"]));
+    assert!(pm2.processes().is_empty(), "pm2 stopped every role");
+}
