@@ -266,19 +266,18 @@ async fn the_back_off_in_sql_is_the_core_rule() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn notifications_wake_a_waiting_taker_from_another_handle() {
-    require_postgres!();
-    let schema = TestSchema::new();
+/// Two handles on `schema`: a taker that rechecks only every hour, so that only a
+/// notification can wake it in time, once its listener is known to receive them; and a
+/// producer.
+async fn taker_and_producer(schema: &TestSchema) -> (PostgresQueue, PostgresQueue) {
     let clock = ManualClock::new(START);
-    // An hour between rechecks: only a notification can wake this taker in time.
     let taker = open(
         schema
             .options(clock.clone())
             .recheck_interval(Duration::from_secs(3600)),
     )
     .await;
-    let producer = open(schema.options(clock.clone())).await;
+    let producer = open(schema.options(clock)).await;
     assert!(
         taker
             .check_notifications(Duration::from_secs(10))
@@ -286,6 +285,14 @@ async fn notifications_wake_a_waiting_taker_from_another_handle() {
             .unwrap(),
         "a notification sent through the pool reaches the listener"
     );
+    (taker, producer)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_wake_a_waiting_taker_from_another_handle() {
+    require_postgres!();
+    let schema = TestSchema::new();
+    let (taker, producer) = taker_and_producer(&schema).await;
     let waiting = {
         let taker = taker.clone();
         tokio::spawn(async move {
@@ -315,20 +322,7 @@ async fn notifications_wake_a_waiting_taker_from_another_handle() {
 async fn one_notification_for_a_batch_wakes_every_taker_it_has_jobs_for() {
     require_postgres!();
     let schema = TestSchema::new();
-    let clock = ManualClock::new(START);
-    let taker = open(
-        schema
-            .options(clock.clone())
-            .recheck_interval(Duration::from_secs(3600)),
-    )
-    .await;
-    let producer = open(schema.options(clock.clone())).await;
-    assert!(
-        taker
-            .check_notifications(Duration::from_secs(10))
-            .await
-            .unwrap()
-    );
+    let (taker, producer) = taker_and_producer(&schema).await;
     let waiting: Vec<_> = (0..5)
         .map(|_| {
             let taker = taker.clone();
