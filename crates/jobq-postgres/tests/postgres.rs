@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use jobq_core::{
-    Backoff, Clock, Error, ErrorCode, JobId, JobState, ManualClock, NewJob, PurgeQuery, Queue,
-    QueueName, Select, Settlement, TakeRequest, Timestamp,
+    Backoff, Clock, Error, ErrorCode, JobId, JobState, LeasedJob, ManualClock, NewJob, PurgeQuery,
+    Queue, QueueName, Select, Settlement, TakeRequest, Timestamp,
 };
 use jobq_postgres::{PostgresOptions, PostgresQueue};
 use support::TestSchema;
@@ -266,6 +266,18 @@ async fn the_back_off_in_sql_is_the_core_rule() {
     }
 }
 
+/// A take of the default queue that waits up to a minute, started in a task of its own.
+fn waiting_take(
+    taker: &PostgresQueue,
+) -> tokio::task::JoinHandle<jobq_core::Result<Vec<LeasedJob>>> {
+    let taker = taker.clone();
+    tokio::spawn(async move {
+        taker
+            .take(default_queue().wait(Duration::from_secs(60)))
+            .await
+    })
+}
+
 /// Two handles on `schema`: a taker that rechecks only every hour, so that only a
 /// notification can wake it in time, once its listener is known to receive them; and a
 /// producer.
@@ -293,14 +305,7 @@ async fn notifications_wake_a_waiting_taker_from_another_handle() {
     require_postgres!();
     let schema = TestSchema::new();
     let (taker, producer) = taker_and_producer(&schema).await;
-    let waiting = {
-        let taker = taker.clone();
-        tokio::spawn(async move {
-            taker
-                .take(default_queue().wait(Duration::from_secs(60)))
-                .await
-        })
-    };
+    let waiting = waiting_take(&taker);
     // Let the take start waiting; it must get the job whichever runs first.
     tokio::time::sleep(Duration::from_millis(200)).await;
     producer
@@ -323,16 +328,7 @@ async fn one_notification_for_a_batch_wakes_every_taker_it_has_jobs_for() {
     require_postgres!();
     let schema = TestSchema::new();
     let (taker, producer) = taker_and_producer(&schema).await;
-    let waiting: Vec<_> = (0..5)
-        .map(|_| {
-            let taker = taker.clone();
-            tokio::spawn(async move {
-                taker
-                    .take(default_queue().wait(Duration::from_secs(60)))
-                    .await
-            })
-        })
-        .collect();
+    let waiting: Vec<_> = (0..5).map(|_| waiting_take(&taker)).collect();
     // Let the takes start waiting; they must get the jobs whichever runs first.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let batch = (0..5).map(|i| NewJob::new("x").id(id(&format!("b{i}"))));
@@ -371,14 +367,7 @@ async fn without_notifications_waiting_takers_poll() {
         "listening is off"
     );
     let producer = open(schema.options(clock.clone()).listen(false)).await;
-    let waiting = {
-        let taker = taker.clone();
-        tokio::spawn(async move {
-            taker
-                .take(default_queue().wait(Duration::from_secs(60)))
-                .await
-        })
-    };
+    let waiting = waiting_take(&taker);
     tokio::time::sleep(Duration::from_millis(200)).await;
     producer
         .submit(NewJob::new("polled").id(id("polled")))
