@@ -129,10 +129,9 @@ impl Queue for PostgresQueue {
                     // A full claim may have left ready jobs behind (one notification can
                     // stand for a batch), and a failed one may have swallowed a wake-up:
                     // pass the wake-up on to the next waiting taker.
-                    if claimed.as_ref().is_ok_and(|jobs| jobs.len() < req.max) {
-                        return claimed;
+                    if !claimed.as_ref().is_ok_and(|jobs| jobs.len() < req.max) {
+                        db.wakeups.wake(req.queue.as_str());
                     }
-                    db.wakeups.wake(req.queue.as_str());
                     return claimed;
                 }
             }
