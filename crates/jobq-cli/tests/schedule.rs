@@ -127,7 +127,7 @@ fn bad_schedules_are_refused_naming_what_is_wrong() {
 }
 
 #[test]
-fn two_workers_submit_and_handle_each_tick_once() {
+fn three_workers_submit_and_handle_each_tick_once() {
     let q = Jobq::new();
     q.run(&[
         "schedule", "add", "beat", "--every", "1s", "-q", "beats", "hello",
@@ -135,7 +135,7 @@ fn two_workers_submit_and_handle_each_tick_once() {
     .expect(0);
     let log = q.dir.path().join("beats.log");
     let script = format!(r#"echo "$JOBQ_JOB_ID $(cat)" >> {}"#, log.display());
-    let workers: Vec<_> = (0..2)
+    let workers: Vec<_> = (0..3)
         .map(|_| {
             q.command(&["work", "-q", "beats", "--", "sh", "-c", &script])
                 .stdout(Stdio::null())
